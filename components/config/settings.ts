@@ -140,7 +140,7 @@ export function buildSettings(
     throw new ConfigError(
       parsed.error.issues.map((i) =>
         i.code === "unrecognized_keys"
-          ? unknownKeyIssue([...i.path.map(String)], i.keys)
+          ? unknownKeyIssue([...i.path.map(String)], i.keys, i.input)
           : { key: i.path.map(String).join("."), value: i.input, expected: i.message },
       ),
     );
@@ -151,11 +151,12 @@ export function buildSettings(
   return deepFreeze(settings);
 }
 
-function unknownKeyIssue(parent: string[], keys: string[]): ConfigIssue {
+function unknownKeyIssue(parent: string[], keys: string[], input: unknown): ConfigIssue {
   const where = parent.length ? `${parent.join(".")}.` : "";
+  const given = (input ?? {}) as Record<string, unknown>;
   return {
     key: keys.map((k) => where + k).join(", "),
-    value: undefined,
+    value: keys.length === 1 ? given[keys[0] as string] : keys.map((k) => given[k]),
     expected: `a known key: this one is not part of eqmd-matrix's config (check the spelling, or remove it with 'pulumi config rm --path ${where}${keys[0]}')`,
   };
 }

@@ -1,0 +1,29 @@
+/**
+ * Where files live inside the containers. One definition shared by the renderers (paths
+ * written into the config), the components (upload targets) and the contract tests (which map
+ * `/data` to a private directory).
+ */
+
+export const SYNAPSE_DATA_DIR = "/data";
+
+export const SYNAPSE_PATHS = {
+  /** Main config: no secrets, readable diff in `pulumi preview`. */
+  homeserver: "/data/homeserver.yaml",
+  /** Second config file: registration_shared_secret, macaroon_secret_key, form_secret. */
+  secrets: "/data/secrets.yaml",
+  logConfig: "/data/log_config.yaml",
+  signingKey: "/data/signing.key",
+  /** libpq password file for the Synapse role (database.args.passfile). */
+  pgpass: "/data/pgpass",
+  oidcClientSecret: "/data/oidc_client_secret",
+  modulesDir: "/data/modules",
+  mediaStore: "/data/media_store",
+} as const;
+
+export const ELEMENT_PATHS = {
+  config: "/app/config.json",
+  customCss: "/app/custom.css",
+} as const;
+
+/** Port Synapse's single HTTP listener binds inside the container (eqmd: 8008). */
+export const SYNAPSE_LISTEN_PORT = 8008;

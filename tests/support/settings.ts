@@ -1,0 +1,39 @@
+/** Settings fixtures for unit tests: built through the real validation, never by hand. */
+import * as path from "node:path";
+import { buildSettings, Settings } from "../../components/config/settings";
+
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+
+/** eqmd production-like raw config (the shape of Pulumi.prod.yaml's values). */
+export const EQMD_PROD_RAW: Record<string, unknown> = {
+  eqmdDomain: "yourhospital.com",
+  hospitalEmail: "ti@yourhospital.com",
+  postgres: { host: "127.0.0.1", port: 5432, adminUser: "eqmd_user", synapseHost: "postgres" },
+  network: { name: "eqmd_net", create: false },
+  django: { exec: { command: ["docker", "compose", "exec", "-T"], container: "eqmd" } },
+  synapse: {
+    modules: [
+      {
+        module: "eqmd_policy.EqmdPolicyModule",
+        config: {
+          admin_users: "@admin:matrix.yourhospital.com",
+          bot_user_id: "@rzero_bot:matrix.yourhospital.com",
+          block_room_creation: true,
+          block_invites: true,
+          block_encryption: true,
+        },
+        files: ["tests/fixtures/eqmd_policy.py"],
+      },
+    ],
+  },
+  reset: { allowed: false },
+};
+
+/** Builds settings from a raw config (defaults: the eqmd production example). */
+export function settingsFrom(
+  raw: Record<string, unknown> = EQMD_PROD_RAW,
+  stack = "prod",
+  secrets = { postgresAdminPassword: true, oidcClientSecret: false },
+): Settings {
+  return buildSettings(raw, stack, secrets, REPO_ROOT);
+}

@@ -1,0 +1,48 @@
+/**
+ * Building the command lines that run a program through an exec target (`docker exec -i
+ * <container>`, `docker compose exec -T <service>`, or nothing: this host). Secrets never
+ * appear here: a command that needs one names an environment variable (`-e NAME`, whose value
+ * docker takes from its own environment) or reads it from stdin.
+ */
+import type { ExecTarget } from "../config/settings";
+
+/** Characters that never need quoting in a POSIX shell word. */
+const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+/** Names `-e NAME` may carry: a plain environment variable name, so no value can hide in it. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Quotes one argument for a POSIX shell (single quotes; `'` becomes `'\''`). */
+export function shellQuote(arg: string): string {
+  if (arg !== "" && SAFE_WORD.test(arg)) return arg;
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Joins an argv into one shell command line that reproduces it exactly. */
+export function shellJoin(argv: readonly string[]): string {
+  return argv.map(shellQuote).join(" ");
+}
+
+/**
+ * The argv that runs `argv` through `target`. With an exec prefix, each name in `envNames`
+ * becomes `-e NAME` (no value: docker copies it from its own environment, so the value never
+ * appears in a process list) before the container name.
+ */
+export function execArgv(target: ExecTarget, argv: readonly string[], envNames: readonly string[] = []): string[] {
+  if (argv.length === 0) throw new Error("execArgv: nothing to run (empty argv)");
+  for (const name of envNames) {
+    if (!ENV_NAME.test(name)) {
+      throw new Error(`execArgv: "${name}" is not an environment variable name (expected [A-Za-z_][A-Za-z0-9_]*, no "=value")`);
+    }
+  }
+  if (target.command.length === 0) return [...argv];
+  if (!target.container) {
+    throw new Error(`execArgv: the exec target ${JSON.stringify(target.command)} names no container or service`);
+  }
+  return [...target.command, ...envNames.flatMap((n) => ["-e", n]), target.container, ...argv];
+}
+
+/** `execArgv` as one shell command line (for `local.Command` `create`). */
+export function execLine(target: ExecTarget, argv: readonly string[], envNames: readonly string[] = []): string {
+  return shellJoin(execArgv(target, argv, envNames));
+}

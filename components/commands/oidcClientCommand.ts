@@ -1,0 +1,59 @@
+/**
+ * The /bin/sh script the OidcClient component runs: optionally `manage.py migrate`, then
+ * `creatersakey` only when django-oidc-provider has no RSA key yet (creatersakey adds a key on
+ * every run), then `setup_synapse_oidc_client`, whose output (it carries the client secret) is
+ * the script's stdout. Each Django step runs through the exec target; progress goes to stderr.
+ */
+import type { ExecTarget } from "../config/settings";
+import { execLine, shellQuote } from "./exec";
+
+export interface OidcClientScriptOptions {
+  /** How to invoke manage.py, e.g. ["python", "manage.py"]. */
+  readonly managePy: readonly string[];
+  /** Where the Django commands run. */
+  readonly exec: ExecTarget;
+  /** OIDC client id registered in Django (Synapse's `client_id`). */
+  readonly clientId: string;
+  /** Synapse's public host name; the redirect URI is https://<fqdn>/_synapse/client/oidc/callback. */
+  readonly matrixFqdn: string;
+  /** Run `manage.py migrate --noinput` first. */
+  readonly migrate: boolean;
+}
+
+/** Python run by `manage.py shell -c` to count the provider's RSA keys; prints `RSAKEYS=<n>`. */
+export const RSA_KEY_COUNT_CODE = "from oidc_provider.models import RSAKey; print('RSAKEYS=%d' % RSAKey.objects.count())";
+
+function say(message: string): string {
+  return `echo ${shellQuote(`eqmd-matrix: ${message}`)} >&2`;
+}
+
+/** The script text (for `local.Command` `create` with the default `/bin/sh -c` interpreter). */
+export function oidcClientScript(opts: OidcClientScriptOptions): string {
+  if (opts.managePy.length === 0) throw new Error("oidcClientScript: managePy is empty (expected e.g. [\"python\", \"manage.py\"])");
+  const manage = (args: readonly string[]): string => execLine(opts.exec, [...opts.managePy, ...args]);
+  const lines: string[] = ["set -eu"];
+  if (opts.migrate) {
+    lines.push(say("running manage.py migrate --noinput"), `${manage(["migrate", "--noinput"])} >&2`);
+  }
+  lines.push(
+    say("counting django-oidc-provider RSA keys"),
+    `if ! rsakeys_out=$(${manage(["shell", "-c", RSA_KEY_COUNT_CODE])}); then`,
+    `  ${say("manage.py shell failed while counting RSA keys (see the error above); check django.exec and django.managePy")}`,
+    "  exit 1",
+    "fi",
+    `rsakeys=$(printf '%s\\n' "$rsakeys_out" | tr -d '\\r' | sed -n 's/^.*RSAKEYS=\\([0-9][0-9]*\\).*$/\\1/p' | tail -n 1)`,
+    'if [ -z "$rsakeys" ]; then',
+    `  ${say("manage.py shell printed no RSAKEYS=<n> line: is django-oidc-provider installed in this Django project?")}`,
+    "  exit 1",
+    "fi",
+    'if [ "$rsakeys" -eq 0 ]; then',
+    `  ${say("no RSA key yet: running manage.py creatersakey")}`,
+    `  ${manage(["creatersakey"])} >&2`,
+    "else",
+    `  echo "eqmd-matrix: $rsakeys RSA key(s) present: not creating another" >&2`,
+    "fi",
+    say(`running manage.py setup_synapse_oidc_client for client ${opts.clientId}`),
+    manage(["setup_synapse_oidc_client", "--client-id", opts.clientId, "--matrix-fqdn", opts.matrixFqdn]),
+  );
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,64 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { Settings } from "./config";
+import { publishedPorts } from "./ports";
+import { TYPE } from "./tokens";
+
+export interface ManagedPostgresArgs {
+  readonly settings: Settings;
+  /** Superuser password (secret); delivered as a file, never as an environment value. */
+  readonly password: pulumi.Input<string>;
+  /** Network Synapse uses to reach it (by container name). */
+  readonly network: pulumi.Input<string>;
+}
+
+const PASSWORD_FILE = "/run/eqmd-matrix/postgres-password";
+
+/**
+ * Dev stacks only: a PostgreSQL container so `pulumi up --stack dev` needs nothing but Docker.
+ * Lives outside MatrixStack, like eqmd's own PostgreSQL: a reset leaves it (and its data
+ * volume) alone and only drops Synapse's database inside it.
+ */
+export class ManagedPostgres extends pulumi.ComponentResource {
+  public readonly container: docker.Container;
+
+  constructor(name: string, args: ManagedPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(TYPE.ManagedPostgres, name, {}, opts);
+    const s = args.settings;
+    const image = new docker.RemoteImage(`${name}-image`, { name: s.postgres.image, keepLocally: true }, { parent: this });
+    const data = new docker.Volume(`${name}-data`, { name: `${s.containerPrefix}_matrix_postgres_data` }, { parent: this });
+    this.container = new docker.Container(
+      `${name}-container`,
+      {
+        name: s.names.postgresContainer,
+        image: image.imageId,
+        envs: [
+          `POSTGRES_USER=${s.postgres.adminUser}`,
+          `POSTGRES_PASSWORD_FILE=${PASSWORD_FILE}`,
+          // The cluster-wide locale eqmd's compose uses; Synapse's database states its own too.
+          "POSTGRES_INITDB_ARGS=--encoding=UTF-8 --lc-collate=C --lc-ctype=C",
+        ],
+        // The alpine image's postgres user is UID 70; the entrypoint reads the file as it.
+        uploads: [{ file: PASSWORD_FILE, content: args.password, owner: "70", group: "70", permissions: "0400" }],
+        volumes: [{ volumeName: data.name, containerPath: "/var/lib/postgresql/data" }],
+        networksAdvanced: [{ name: args.network, aliases: ["postgres"] }],
+        ports: publishedPorts({ ip: "127.0.0.1", port: s.postgres.port }, 5432),
+        restart: "unless-stopped",
+        healthcheck: {
+          tests: ["CMD-SHELL", `pg_isready -U ${s.postgres.adminUser} -d postgres`],
+          interval: "5s",
+          timeout: "5s",
+          retries: 10,
+          startPeriod: "30s",
+          startInterval: "1s",
+        },
+        wait: true,
+        waitTimeout: 120,
+        destroyGraceSeconds: 30,
+        labels: [{ label: "eqmd.matrix/role", value: "dev-postgres" }],
+      },
+      { parent: this, replaceOnChanges: ["healthcheck"] },
+    );
+    this.registerOutputs({ containerName: this.container.name });
+  }
+}

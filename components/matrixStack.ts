@@ -1,0 +1,153 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Settings, StackSecrets } from "./config";
+import { AfterResetHooks } from "./afterResetHooks";
+import { ElementWeb } from "./elementWeb";
+import { EnvFileSync } from "./envFileSync";
+import { OidcClient } from "./oidcClient";
+import { Synapse, SynapseFile } from "./synapse";
+import { SynapseAdmin } from "./synapseAdmin";
+import { SynapseDatabase } from "./synapseDatabase";
+import { SynapseSecrets } from "./synapseSecrets";
+import { TYPE } from "./tokens";
+import { Verification } from "./verification";
+import { SYNAPSE_PATHS } from "../render/paths";
+import { renderHomeserverYaml, renderPgpass, renderSecretsYaml } from "../render/homeserver";
+import { renderLogConfig } from "../render/logConfig";
+import { renderSigningKey } from "../render/signingKey";
+
+export interface MatrixStackArgs {
+  /** Validated stack settings (components/config). */
+  readonly settings: Settings;
+  /** Secret config values (PostgreSQL admin password, operator-managed OIDC client secret). */
+  readonly secrets: StackSecrets;
+  /** Docker network shared with eqmd's Django and PostgreSQL (created outside, never reset). */
+  readonly network: pulumi.Input<string>;
+  /** Directory holding Pulumi.yaml (for helper scripts run on the Pulumi host). */
+  readonly projectDir: string;
+}
+
+/**
+ * The whole Matrix side of eqmd: the unit a reset destroys and rebuilds. Order falls out of
+ * the dependencies: database, secrets and OIDC client → Synapse (started once, with its final
+ * config) → admin, Element, verification → after-reset hooks → `.env`.
+ */
+export class MatrixStack extends pulumi.ComponentResource {
+  public readonly synapseContainerName: pulumi.Output<string>;
+  public readonly mediaVolumeName: pulumi.Output<string>;
+  public readonly adminUserId: pulumi.Output<string>;
+  public readonly adminToken: pulumi.Output<string>;
+  public readonly oidcClientSecret?: pulumi.Output<string>;
+  public readonly capturedValues: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: MatrixStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(TYPE.MatrixStack, name, {}, opts);
+    const s = args.settings;
+    const child = { parent: this };
+
+    const secrets = new SynapseSecrets(`${name}-secrets`, {}, child);
+    const database = new SynapseDatabase(
+      `${name}-database`,
+      { name: s.database.name, role: s.database.role, password: secrets.databasePassword },
+      child,
+    );
+    const oidc = s.oidc.enabled
+      ? new OidcClient(
+          `${name}-oidc-client`,
+          { settings: s, ...(args.secrets.oidcClientSecret ? { configuredSecret: args.secrets.oidcClientSecret } : {}) },
+          child,
+        )
+      : undefined;
+
+    const synapse = new Synapse(
+      `${name}-synapse`,
+      { settings: s, files: synapseFiles(s, secrets, oidc?.clientSecret), network: args.network },
+      // Synapse up to 1.150 refuses to start when OIDC discovery fails: client first.
+      { parent: this, dependsOn: [database, ...(oidc ? [oidc] : [])] },
+    );
+    const admin = new SynapseAdmin(
+      `${name}-admin`,
+      {
+        settings: s,
+        registrationSharedSecret: secrets.registrationSharedSecret,
+        adminPassword: secrets.adminPassword,
+        databaseId: database.database.id,
+      },
+      { parent: this, dependsOn: [synapse] },
+    );
+    new ElementWeb(`${name}-element`, { settings: s, network: args.network }, { parent: this, dependsOn: [synapse] });
+    const verification = new Verification(
+      `${name}-verification`,
+      { settings: s, adminToken: admin.accessToken, adminUserId: admin.userId, synapseContainerId: synapse.container.id },
+      { parent: this, dependsOn: [synapse, admin] },
+    );
+    const hooks = new AfterResetHooks(
+      `${name}-after-reset`,
+      { settings: s, adminToken: admin.accessToken },
+      { parent: this, dependsOn: [verification] },
+    );
+    if (s.envFile) {
+      new EnvFileSync(
+        `${name}-env-file`,
+        {
+          path: s.envFile.path,
+          recreateCommand: s.envFile.recreateCommand,
+          projectDir: args.projectDir,
+          values: pulumi
+            .all([admin.accessToken, oidc?.clientSecret ?? "", secrets.databasePassword, hooks.captured])
+            .apply(([token, clientSecret, dbPassword, captured]) => ({
+              SYNAPSE_ADMIN_TOKEN: token,
+              ...(s.oidc.enabled
+                ? { SYNAPSE_OIDC_CLIENT_SECRET: clientSecret, SYNAPSE_OIDC_PROVIDER_ID: s.oidc.providerId }
+                : {}),
+              MATRIX_DATABASE_PASSWORD: dbPassword,
+              ...captured,
+            })),
+        },
+        { parent: this, dependsOn: [hooks] },
+      );
+    }
+
+    this.synapseContainerName = synapse.containerName;
+    this.mediaVolumeName = synapse.mediaVolume.name;
+    this.adminUserId = admin.userId;
+    this.adminToken = admin.accessToken;
+    if (oidc) this.oidcClientSecret = oidc.clientSecret;
+    this.capturedValues = hooks.captured;
+    this.registerOutputs({
+      synapseContainerName: this.synapseContainerName,
+      mediaVolumeName: this.mediaVolumeName,
+      adminUserId: this.adminUserId,
+    });
+  }
+}
+
+/** The files Synapse reads: the readable main config plus secret files readable by it alone. */
+function synapseFiles(s: Settings, secrets: SynapseSecrets, oidcClientSecret?: pulumi.Output<string>): SynapseFile[] {
+  const files: SynapseFile[] = [
+    { path: SYNAPSE_PATHS.homeserver, content: renderHomeserverYaml(s), secret: false },
+    { path: SYNAPSE_PATHS.logConfig, content: renderLogConfig(), secret: false },
+    {
+      path: SYNAPSE_PATHS.secrets,
+      content: pulumi
+        .all([secrets.registrationSharedSecret, secrets.macaroonSecretKey, secrets.formSecret])
+        .apply(([registrationSharedSecret, macaroonSecretKey, formSecret]) =>
+          renderSecretsYaml({ registrationSharedSecret, macaroonSecretKey, formSecret }),
+        ),
+      secret: true,
+    },
+    {
+      path: SYNAPSE_PATHS.signingKey,
+      content: pulumi.all([secrets.signingKeyId, secrets.signingKeySeed]).apply(([id, seed]) => renderSigningKey(id, seed)),
+      secret: true,
+    },
+    { path: SYNAPSE_PATHS.pgpass, content: secrets.databasePassword.apply((p) => renderPgpass(s, p)), secret: true },
+  ];
+  if (oidcClientSecret) {
+    // Synapse strips only the trailing newline of client_secret_path.
+    files.push({ path: SYNAPSE_PATHS.oidcClientSecret, content: oidcClientSecret.apply((v) => `${v}\n`), secret: true });
+  }
+  for (const m of s.synapse.modules) {
+    for (const f of m.files) files.push({ path: `${SYNAPSE_PATHS.modulesDir}/${f.name}`, content: f.content, secret: false });
+  }
+  return files;
+}

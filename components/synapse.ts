@@ -1,0 +1,121 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { Settings } from "./config";
+import { publishedPorts } from "./ports";
+import { childOptions } from "./childOptions";
+import { TYPE } from "./tokens";
+import { SYNAPSE_LISTEN_PORT, SYNAPSE_PATHS } from "../render/paths";
+
+/** A file placed in the container before it starts; secret contents stay Pulumi secrets. */
+export interface SynapseFile {
+  /** Absolute path inside the container. */
+  readonly path: string;
+  readonly content: pulumi.Input<string>;
+  /** Secret files are readable by the Synapse user only (0400); the rest by anyone (0444). */
+  readonly secret: boolean;
+}
+
+export interface SynapseArgs {
+  readonly settings: Settings;
+  /** Every file Synapse reads from /data (configs, keys, modules). */
+  readonly files: readonly SynapseFile[];
+  /** Docker network Synapse joins (alias `matrix-synapse`, which Django uses). */
+  readonly network: pulumi.Input<string>;
+}
+
+/**
+ * The Synapse container, its image and its media volume. Started once, with its final
+ * config: create waits until Docker reports the container healthy.
+ */
+export class Synapse extends pulumi.ComponentResource {
+  public readonly container: docker.Container;
+  public readonly mediaVolume: docker.Volume;
+  public readonly containerName: pulumi.Output<string>;
+
+  constructor(name: string, args: SynapseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(TYPE.Synapse, name, {}, opts);
+    const s = args.settings;
+    const owner = `${s.uid}:${s.gid}`;
+
+    // Kept on destroy so a reset does not re-download it.
+    const image = new docker.RemoteImage(`${name}-image`, { name: s.synapse.image, keepLocally: true }, { parent: this });
+
+    // Media survives a reset unless the operator asks otherwise (media.retainOnDelete).
+    this.mediaVolume = new docker.Volume(
+      `${name}-media`,
+      { name: s.names.mediaVolume, labels: [{ label: "eqmd.matrix/role", value: "media-store" }] },
+      { parent: this, retainOnDelete: s.media.retainOnDelete },
+    );
+
+    // A new named volume is root-owned; Synapse runs as UID:GID and must write to it. This
+    // one-shot job fixes ownership (only what differs, so a large kept store costs little).
+    const mediaOwner = new docker.Container(
+      `${name}-media-owner`,
+      {
+        name: s.names.mediaInitContainer,
+        image: image.imageId,
+        user: "0:0",
+        entrypoints: ["/bin/sh", "-c"],
+        command: [
+          `chown ${owner} ${SYNAPSE_PATHS.mediaStore} && ` +
+            `find ${SYNAPSE_PATHS.mediaStore} -xdev \\( ! -user ${s.uid} -o ! -group ${s.gid} \\) -exec chown -h ${owner} {} +`,
+        ],
+        volumes: [{ volumeName: this.mediaVolume.name, containerPath: SYNAPSE_PATHS.mediaStore }],
+        attach: true,
+        logs: true,
+        mustRun: false,
+        restart: "no",
+        labels: [{ label: "eqmd.matrix/role", value: "media-owner-job" }],
+      },
+      childOptions(this, opts),
+    );
+
+    this.container = new docker.Container(
+      `${name}-container`,
+      {
+        name: s.names.synapseContainer,
+        image: image.imageId,
+        user: owner,
+        // start.py's `run` mode keeps explicit --config-path arguments; secrets.yaml is merged
+        // over homeserver.yaml (disjoint top-level keys).
+        command: ["run", "--config-path", SYNAPSE_PATHS.homeserver, "--config-path", SYNAPSE_PATHS.secrets],
+        envs: [`PYTHONPATH=${SYNAPSE_PATHS.modulesDir}`, "SYNAPSE_REPORT_STATS=no"],
+        uploads: args.files.map((f) => ({
+          file: f.path,
+          content: f.content,
+          owner: String(s.uid),
+          group: String(s.gid),
+          permissions: f.secret ? "0400" : "0444",
+        })),
+        volumes: [{ volumeName: this.mediaVolume.name, containerPath: SYNAPSE_PATHS.mediaStore }],
+        networksAdvanced: [{ name: args.network, aliases: ["matrix-synapse"] }],
+        ports: publishedPorts(s.synapse.port, SYNAPSE_LISTEN_PORT),
+        restart: "unless-stopped",
+        healthcheck: {
+          tests: ["CMD", "curl", "-fSs", `http://localhost:${SYNAPSE_LISTEN_PORT}/health`],
+          interval: "15s",
+          timeout: "5s",
+          retries: 3,
+          startPeriod: `${s.synapse.startTimeoutSeconds}s`,
+          startInterval: "2s",
+        },
+        wait: true,
+        waitTimeout: s.synapse.startTimeoutSeconds,
+        // Let Synapse finish in-flight requests and close its database pool.
+        destroyGraceSeconds: 30,
+        init: true,
+        capabilities: { drops: ["ALL"] },
+        securityOpts: ["no-new-privileges:true"],
+        labels: [{ label: "eqmd.matrix/role", value: "synapse" }],
+      },
+      childOptions(this, opts, {
+        dependsOn: [mediaOwner],
+        // Docker never applies a changed healthcheck to a running container.
+        replaceOnChanges: ["healthcheck"],
+        customTimeouts: { create: `${s.synapse.startTimeoutSeconds + 120}s` },
+      }),
+    );
+    this.containerName = this.container.name;
+    this.registerOutputs({ containerName: this.containerName, mediaVolumeName: this.mediaVolume.name });
+  }
+}

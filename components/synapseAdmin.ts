@@ -1,0 +1,52 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Settings } from "./config";
+import { execLine } from "./commands/exec";
+import { parseAdminBootstrap } from "./commands/parse";
+import { pythonInline } from "./commands/scripts";
+import { secretCommand, secretJson } from "./secretCommand";
+import { childOptions } from "./childOptions";
+import { TYPE } from "./tokens";
+
+export interface SynapseAdminArgs {
+  readonly settings: Settings;
+  readonly registrationSharedSecret: pulumi.Input<string>;
+  readonly adminPassword: pulumi.Input<string>;
+  /** Changes when Synapse's database is recreated: the admin must then be registered again. */
+  readonly databaseId: pulumi.Input<string>;
+}
+
+/**
+ * Registers the Synapse admin through the shared-secret admin API (works with password login
+ * disabled, as eqmd runs it) and keeps its access token as a secret. Reruns reuse the previous
+ * token while it is valid; see components/commands/scripts/admin_bootstrap.py.
+ */
+export class SynapseAdmin extends pulumi.ComponentResource {
+  public readonly userId: pulumi.Output<string>;
+  public readonly accessToken: pulumi.Output<string>;
+
+  constructor(name: string, args: SynapseAdminArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(TYPE.SynapseAdmin, name, {}, opts);
+    const s = args.settings;
+    const bootstrap = secretCommand(
+      `${name}-bootstrap`,
+      {
+        // PULUMI_COMMAND_STDOUT (the previous run's output) lets a rerun reuse its token.
+        create: execLine(s.synapse.exec, pythonInline("admin_bootstrap"), ["PULUMI_COMMAND_STDOUT"]),
+        stdin: secretJson({
+          base_url: s.synapse.internalUrl,
+          shared_secret: args.registrationSharedSecret,
+          username: s.admin.username,
+          password: args.adminPassword,
+          server_name: s.server.name,
+          deadline_seconds: s.synapse.startTimeoutSeconds,
+        }),
+        triggers: [args.databaseId],
+      },
+      childOptions(this, opts),
+    );
+    const result = bootstrap.stdout.apply(parseAdminBootstrap);
+    this.userId = result.apply((r) => r.userId);
+    this.accessToken = pulumi.secret(result.apply((r) => r.accessToken));
+    this.registerOutputs({ userId: this.userId });
+  }
+}

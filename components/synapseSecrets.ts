@@ -1,0 +1,54 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { TYPE } from "./tokens";
+
+export interface SynapseSecretsArgs {
+  /** Changing this value regenerates every secret (a fresh Synapse identity). */
+  readonly generation?: pulumi.Input<string>;
+}
+
+/**
+ * Every secret Synapse needs, generated with a CSPRNG and kept only in Pulumi state
+ * (encrypted). Nothing here is derived from anything else: the signing key in particular is a
+ * fresh random seed, never a function of the server name.
+ */
+export class SynapseSecrets extends pulumi.ComponentResource {
+  public readonly registrationSharedSecret: pulumi.Output<string>;
+  public readonly macaroonSecretKey: pulumi.Output<string>;
+  public readonly formSecret: pulumi.Output<string>;
+  public readonly databasePassword: pulumi.Output<string>;
+  public readonly adminPassword: pulumi.Output<string>;
+  /** 32 random bytes, standard base64: the ed25519 seed of Synapse's signing key. */
+  public readonly signingKeySeed: pulumi.Output<string>;
+  /** Key id such as `a_k3x9`: public (it is published with the key), so not secret. */
+  public readonly signingKeyId: pulumi.Output<string>;
+
+  constructor(name: string, args: SynapseSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(TYPE.SynapseSecrets, name, {}, opts);
+    const keepers = args.generation ? { generation: args.generation } : undefined;
+    const password = (suffix: string, length: number) =>
+      new random.RandomPassword(
+        `${name}-${suffix}`,
+        { length, special: false, ...(keepers ? { keepers } : {}) },
+        { parent: this, additionalSecretOutputs: ["result"] },
+      ).result.apply((v) => pulumi.secret(v));
+
+    this.registrationSharedSecret = password("registration-shared-secret", 64);
+    this.macaroonSecretKey = password("macaroon-secret-key", 64);
+    this.formSecret = password("form-secret", 64);
+    this.databasePassword = password("database-password", 40);
+    this.adminPassword = password("admin-password", 40);
+    this.signingKeySeed = new random.RandomBytes(
+      `${name}-signing-key-seed`,
+      { length: 32, ...(keepers ? { keepers } : {}) },
+      { parent: this, additionalSecretOutputs: ["base64", "hex"] },
+    ).base64.apply((v) => pulumi.secret(v));
+    this.signingKeyId = new random.RandomString(
+      `${name}-signing-key-id`,
+      { length: 4, special: false, upper: false, ...(keepers ? { keepers } : {}) },
+      { parent: this },
+    ).result.apply((id) => `a_${id}`);
+
+    this.registerOutputs({ signingKeyId: this.signingKeyId });
+  }
+}

@@ -1,0 +1,17 @@
+/** Component type tokens (`eqmd:matrix:<Name>`); the reset script finds MatrixStack by its token. */
+export const TYPE = {
+  MatrixStack: "eqmd:matrix:MatrixStack",
+  SynapseDatabase: "eqmd:matrix:SynapseDatabase",
+  SynapseSecrets: "eqmd:matrix:SynapseSecrets",
+  OidcClient: "eqmd:matrix:OidcClient",
+  Synapse: "eqmd:matrix:Synapse",
+  ElementWeb: "eqmd:matrix:ElementWeb",
+  SynapseAdmin: "eqmd:matrix:SynapseAdmin",
+  Verification: "eqmd:matrix:Verification",
+  AfterResetHooks: "eqmd:matrix:AfterResetHooks",
+  EnvFileSync: "eqmd:matrix:EnvFileSync",
+  ManagedPostgres: "eqmd:matrix:ManagedPostgres",
+} as const;
+
+/** Logical name of the top component; its URN is what a reset destroys. */
+export const MATRIX_STACK_NAME = "matrix";

@@ -1,0 +1,56 @@
+/**
+ * eqmd-matrix: the Matrix side of EquipeMed as one Pulumi declaration.
+ * Config → validated settings → providers (+ dev-only PostgreSQL) → MatrixStack → outputs.
+ */
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { loadConfig } from "./components/config";
+import { ManagedPostgres } from "./components/managedPostgres";
+import { MatrixStack } from "./components/matrixStack";
+import { createProviders } from "./components/providers";
+import { MATRIX_STACK_NAME } from "./components/tokens";
+
+const projectDir = __dirname;
+const { settings: s, secrets } = loadConfig(projectDir);
+
+// Outside MatrixStack (a reset never touches them): the shared network and dev's PostgreSQL.
+const bootstrapDocker = new docker.Provider("docker-shared", s.dockerHost ? { host: s.dockerHost } : {});
+const network: pulumi.Input<string> = s.network.create
+  ? new docker.Network("network", { name: s.network.name, attachable: true }, { provider: bootstrapDocker }).name
+  : s.network.name;
+
+let adminPassword = secrets.postgresAdminPassword;
+let managed: ManagedPostgres | undefined;
+if (s.postgres.mode === "managed") {
+  adminPassword ??= pulumi.secret(
+    new random.RandomPassword("dev-postgres-password", { length: 32, special: false }, { additionalSecretOutputs: ["result"] }).result,
+  );
+  managed = new ManagedPostgres("dev-postgres", { settings: s, password: adminPassword, network }, { providers: [bootstrapDocker] });
+}
+
+const providers = createProviders(s, adminPassword, managed?.container);
+const matrix = new MatrixStack(
+  MATRIX_STACK_NAME,
+  { settings: s, secrets, network, projectDir },
+  { providers: [providers.docker, providers.postgresql] },
+);
+
+export const matrixStackUrn = matrix.urn;
+export const serverName = s.server.name;
+export const publicBaseUrl = s.server.publicBaseUrl;
+export const synapseContainerName = matrix.synapseContainerName;
+export const elementContainerName = s.names.elementContainer;
+export const mediaVolumeName = matrix.mediaVolumeName;
+export const databaseName = s.database.name;
+export const databaseRole = s.database.role;
+export const postgresHost = s.postgres.host;
+export const postgresPort = s.postgres.port;
+export const postgresAdminUser = s.postgres.adminUser;
+export const dockerHost = s.dockerHost ?? "";
+export const synapseImage = s.synapse.image;
+export const synapseAdminUserId = matrix.adminUserId;
+export const synapseAdminToken = matrix.adminToken;
+export const oidcIdpId = s.oidc.enabled ? s.oidc.idpId : "";
+export const oidcClientSecret = matrix.oidcClientSecret;
+export const afterResetValues = matrix.capturedValues;

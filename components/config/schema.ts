@@ -116,6 +116,10 @@ export const configSchema = z
         port: publishedPort.default("127.0.0.1:8080"),
         containerPort: z.number().int().min(1).max(65535).default(80),
         brand: z.string().min(1).default("EquipeMed Chat"),
+        publicUrl: z
+          .string()
+          .regex(/^https?:\/\/[^/\s]+\/$/, 'expected "https://<host>/" with exactly one trailing slash')
+          .optional(),
         customCssFile: z.string().min(1).optional(),
       })
       .strict()

@@ -79,6 +79,8 @@ export interface Settings {
     readonly port: PublishedPort | null;
     readonly containerPort: number;
     readonly brand: string;
+    /** Where users open Element (SSO client whitelist); default https://<chatFqdn>/. */
+    readonly publicUrl: string;
     readonly customCss?: string;
   };
   readonly network: { readonly name: string; readonly create: boolean };
@@ -289,6 +291,7 @@ function derive(c: ParsedConfig, stack: string, secrets: SecretKeysPresent, base
       port: elementPort,
       containerPort: c.element.containerPort,
       brand: c.element.brand,
+      publicUrl: c.element.publicUrl ?? `https://${c.chatFqdn ?? `chat.${c.eqmdDomain}`}/`,
       ...(customCss !== undefined ? { customCss } : {}),
     },
     network: c.network,

@@ -34,7 +34,9 @@ export class OidcClient extends pulumi.ComponentResource {
             managePy: s.django.managePy,
             exec: s.django.exec,
             clientId: s.oidc.clientId,
-            matrixFqdn: s.server.name,
+            // eqmd registers https://<fqdn>/_synapse/client/oidc/callback; Synapse builds its
+            // callback from public_baseurl, so the host must be public_baseurl's.
+            matrixFqdn: new URL(s.server.publicBaseUrl).host,
             migrate: s.django.migrate,
           }),
         },

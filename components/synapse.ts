@@ -4,7 +4,7 @@ import { Settings } from "./config";
 import { publishedPorts } from "./ports";
 import { childOptions } from "./childOptions";
 import { TYPE } from "./tokens";
-import { SYNAPSE_LISTEN_PORT, SYNAPSE_PATHS } from "../render/paths";
+import { SYNAPSE_PATHS } from "../render/paths";
 
 /** A file placed in the container before it starts; secret contents stay Pulumi secrets. */
 export interface SynapseFile {
@@ -89,10 +89,10 @@ export class Synapse extends pulumi.ComponentResource {
         })),
         volumes: [{ volumeName: this.mediaVolume.name, containerPath: SYNAPSE_PATHS.mediaStore }],
         networksAdvanced: [{ name: args.network, aliases: ["matrix-synapse"] }],
-        ports: publishedPorts(s.synapse.port, SYNAPSE_LISTEN_PORT),
+        ports: publishedPorts(s.synapse.port, s.synapse.listenPort),
         restart: "unless-stopped",
         healthcheck: {
-          tests: ["CMD", "curl", "-fSs", `http://localhost:${SYNAPSE_LISTEN_PORT}/health`],
+          tests: ["CMD", "curl", "-fSs", `http://localhost:${s.synapse.listenPort}/health`],
           interval: "15s",
           timeout: "5s",
           retries: 3,

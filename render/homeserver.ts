@@ -14,7 +14,7 @@
  * both Synapse 1.99.0 and 1.163.2 (`tests/contract/known_keys.py` checks that).
  */
 import { Settings } from "../components/config/settings";
-import { SYNAPSE_DATA_DIR, SYNAPSE_LISTEN_PORT, SYNAPSE_PATHS } from "./paths";
+import { SYNAPSE_DATA_DIR, SYNAPSE_PATHS } from "./paths";
 import { toYaml } from "./yaml";
 
 /** The secret values that go into `secrets.yaml` (never into `homeserver.yaml`). */
@@ -81,11 +81,11 @@ export function homeserverConfig(s: Settings): Record<string, unknown> {
     admin_contact: `mailto:${s.server.hospitalEmail}`,
     listeners: [
       {
-        port: SYNAPSE_LISTEN_PORT,
+        port: s.synapse.listenPort,
         tls: false,
         type: "http",
         x_forwarded: true,
-        bind_addresses: ["0.0.0.0"],
+        bind_addresses: [...s.synapse.bindAddresses],
         // `client` also serves /_synapse/admin, /_synapse/client (the OIDC callback) and /health.
         resources: [{ names: ["client"], compress: false }],
       },

@@ -25,5 +25,5 @@ export const ELEMENT_PATHS = {
   customCss: "/app/custom.css",
 } as const;
 
-/** Port Synapse's single HTTP listener binds inside the container (eqmd: 8008). */
+/** Default port of Synapse's HTTP listener inside the container (eqmd: 8008). */
 export const SYNAPSE_LISTEN_PORT = 8008;

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { DEFAULT_ELEMENT_IMAGE, DEFAULT_POSTGRES_IMAGE, DEFAULT_SYNAPSE_IMAGE } from "../versions";
+import { SYNAPSE_LISTEN_PORT } from "../../render/paths";
 
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -98,13 +99,15 @@ export const configSchema = z
           .regex(/^\d+\.\d+\.\d+$/, 'expected "MAJOR.MINOR.PATCH", e.g. "1.99.0"')
           .optional(),
         port: publishedPort.default("127.0.0.1:8008"),
+        listenPort: z.number().int().min(1).max(65535).default(SYNAPSE_LISTEN_PORT),
+        bindAddresses: z.array(z.string().min(1)).min(1).default(["0.0.0.0"]),
         startTimeoutSeconds: z.number().int().min(30).max(1800).default(300),
         passwordLogin: z.boolean().default(false),
         exec: execTarget.optional(),
         internalUrl: z
           .string()
           .regex(/^https?:\/\/[^/\s]+$/, 'expected "http://<host>:<port>" without a path')
-          .default("http://localhost:8008"),
+          .optional(),
         extraSettings: z.record(z.string(), z.unknown()).default({}),
         modules: z.array(moduleEntry).default([]),
       })

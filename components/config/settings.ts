@@ -67,6 +67,9 @@ export interface Settings {
     readonly image: string;
     readonly version: string;
     readonly port: PublishedPort | null;
+    /** Port of Synapse's HTTP listener inside the container (eqmd: 8008). */
+    readonly listenPort: number;
+    readonly bindAddresses: readonly string[];
     readonly startTimeoutSeconds: number;
     readonly passwordLogin: boolean;
     readonly exec: ExecTarget;
@@ -279,10 +282,12 @@ function derive(c: ParsedConfig, stack: string, secrets: SecretKeysPresent, base
       image: c.synapse.image,
       version: version ?? "0.0.0",
       port: synapsePort,
+      listenPort: c.synapse.listenPort,
+      bindAddresses: c.synapse.bindAddresses,
       startTimeoutSeconds: c.synapse.startTimeoutSeconds,
       passwordLogin: c.synapse.passwordLogin,
       exec: c.synapse.exec ?? { command: ["docker", "exec", "-i"], container: `${prefix}_matrix_synapse` },
-      internalUrl: c.synapse.internalUrl,
+      internalUrl: c.synapse.internalUrl ?? `http://localhost:${c.synapse.listenPort}`,
       extraSettings: c.synapse.extraSettings,
       modules,
     },

@@ -1,0 +1,76 @@
+/**
+ * `npm run reset -- --stack <name> [--wipe-media] [--yes] [--backup <dir>]`
+ *
+ * Entry point only: parses the arguments, selects the stack through the Automation API (which
+ * needs the `pulumi` CLI on PATH), wires the real terminal/processes/clock and runs the reset.
+ * The logic lives in scripts/reset/ (see run.ts).
+ */
+import * as path from "node:path";
+import { parseArgs, USAGE } from "./reset/args";
+import { selectStack } from "./reset/automation";
+import { makeDir, prompt, runCommand } from "./reset/node";
+import { run } from "./reset/run";
+import { EXIT, ExitCode, ResetStack } from "./reset/types";
+
+const REPO_ROOT = path.resolve(__dirname, "..");
+
+async function main(argv: readonly string[]): Promise<ExitCode> {
+  const parsed = parseArgs(argv);
+  if (parsed.kind === "help") {
+    process.stdout.write(USAGE);
+    return EXIT.ok;
+  }
+  if (parsed.kind === "error") {
+    process.stderr.write(`reset: ${parsed.message}\n\n${USAGE}`);
+    return EXIT.refused;
+  }
+  const options = parsed.options;
+  // npm runs scripts from the package root; a relative --backup is meant from where the operator typed it.
+  const backupDir =
+    options.backupDir === undefined
+      ? undefined
+      : path.resolve(process.env["INIT_CWD"] ?? process.cwd(), options.backupDir);
+
+  let stack: ResetStack;
+  try {
+    stack = await selectStack(options.stack, REPO_ROOT);
+  } catch (err) {
+    const e = err as Error;
+    if (e.name === "StackNotFoundError") {
+      process.stderr.write(
+        `reset: there is no stack "${options.stack}" (see \`pulumi stack ls\`). Nothing was changed.\n`,
+      );
+      return EXIT.refused;
+    }
+    process.stderr.write(
+      `reset: cannot select stack "${options.stack}" (is the pulumi CLI installed and logged in?): ${e.message}\n`,
+    );
+    return EXIT.failed;
+  }
+
+  return run(
+    { ...options, ...(backupDir !== undefined ? { backupDir } : {}) },
+    {
+      stack,
+      isTTY: process.stdin.isTTY === true,
+      prompt,
+      runCommand,
+      makeDir,
+      now: () => new Date(),
+      write: (text) => process.stdout.write(text),
+      writeError: (text) => process.stderr.write(text),
+    },
+  );
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(
+      `reset: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exitCode = EXIT.failed;
+  },
+);

@@ -1,0 +1,69 @@
+/** The real ResetDeps pieces: child processes, the terminal prompt, the disk, the clock. */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as readline from "node:readline";
+import { CommandResult, CommandSpec } from "./types";
+
+/** Runs argv[0] with argv[1..] (no shell), env added to the inherited environment. */
+export function runCommand(spec: CommandSpec): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    const [program, ...args] = spec.argv;
+    if (program === undefined) {
+      resolve({ exitCode: 127, stdout: "", stderr: "empty command" });
+      return;
+    }
+    let fd: number | undefined;
+    if (spec.stdoutFile !== undefined) {
+      try {
+        fd = fs.openSync(spec.stdoutFile, "w", 0o600);
+      } catch (err) {
+        resolve({ exitCode: 1, stdout: "", stderr: `cannot write ${spec.stdoutFile}: ${(err as Error).message}` });
+        return;
+      }
+    }
+    const closeFd = (): void => {
+      if (fd !== undefined) fs.closeSync(fd);
+      fd = undefined;
+    };
+    let stdout = "";
+    let stderr = "";
+    const child = spawn(program, args, {
+      env: { ...process.env, ...spec.env },
+      stdio: ["ignore", fd ?? "pipe", "pipe"],
+    });
+    child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", (err: NodeJS.ErrnoException) => {
+      closeFd();
+      resolve({ exitCode: err.code === "ENOENT" ? 127 : 1, stdout, stderr: `${stderr}${program}: ${err.message}` });
+    });
+    child.on("close", (code, signal) => {
+      closeFd();
+      resolve({ exitCode: code ?? 1, stdout, stderr: signal ? `${stderr}${program} killed by ${signal}` : stderr });
+    });
+  });
+}
+
+/** Reads one line from the terminal; undefined on end of input or Ctrl-C. */
+export function prompt(question: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+    let answered = false;
+    rl.on("SIGINT", () => {
+      process.stdout.write("\n");
+      rl.close();
+    });
+    rl.on("close", () => {
+      if (!answered) resolve(undefined);
+    });
+    rl.question(question, (line) => {
+      answered = true;
+      rl.close();
+      resolve(line);
+    });
+  });
+}
+
+export async function makeDir(dir: string): Promise<void> {
+  await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
+}

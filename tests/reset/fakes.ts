@@ -1,0 +1,243 @@
+/**
+ * Recording fakes for the reset: a stack that logs every call with its options, and deps
+ * (prompt, commands, clock, output) that log into the same journal, so tests can assert order.
+ */
+import {
+  CommandResult,
+  CommandSpec,
+  ResetConfigValue,
+  ResetDeps,
+  ResetDestroyOptions,
+  ResetEngineEvent,
+  ResetOutputValue,
+  ResetStack,
+  ResetUpOptions,
+} from "../../scripts/reset/types";
+
+export const STACK = "dev";
+export const URN = `urn:pulumi:${STACK}::eqmd-matrix::eqmd:matrix:MatrixStack::matrix`;
+export const PASSWORD = "s3cr3t-admin-pw";
+
+export type StackCall =
+  | { readonly method: "getAllConfig" }
+  | { readonly method: "outputs" }
+  | { readonly method: "exportStack" }
+  | { readonly method: "previewDestroy"; readonly opts: ResetDestroyOptions }
+  | { readonly method: "destroy"; readonly opts: ResetDestroyOptions }
+  | { readonly method: "up"; readonly opts: ResetUpOptions };
+
+export interface FakeStackInit {
+  readonly name?: string;
+  readonly config?: Record<string, ResetConfigValue>;
+  readonly outputs?: Record<string, ResetOutputValue>;
+  readonly deployment?: unknown;
+  /** Events the preview sends to onEvent. */
+  readonly previewEvents?: readonly ResetEngineEvent[];
+  readonly fail?: Partial<Record<"getAllConfig" | "outputs" | "previewDestroy" | "destroy" | "up", string>>;
+}
+
+export interface Journal {
+  /** "stack:<method>", "cmd:<argv joined>", "prompt". */
+  readonly entries: string[];
+}
+
+export class FakeStack implements ResetStack {
+  readonly name: string;
+  readonly calls: StackCall[] = [];
+  exportStack?: () => Promise<{ deployment?: unknown }>;
+
+  constructor(
+    private readonly init: FakeStackInit,
+    private readonly journal: Journal,
+  ) {
+    this.name = init.name ?? STACK;
+    if (init.deployment !== undefined) {
+      this.exportStack = () =>
+        later(() => {
+          this.record({ method: "exportStack" });
+          return { deployment: init.deployment };
+        });
+    }
+  }
+
+  private record(call: StackCall): void {
+    this.calls.push(call);
+    this.journal.entries.push(`stack:${call.method}`);
+    const failure = this.init.fail?.[call.method as keyof NonNullable<FakeStackInit["fail"]>];
+    if (failure !== undefined) throw new Error(failure);
+  }
+
+  getAllConfig(): Promise<Record<string, ResetConfigValue>> {
+    return later(() => {
+      this.record({ method: "getAllConfig" });
+      return this.init.config ?? {};
+    });
+  }
+
+  outputs(): Promise<Record<string, ResetOutputValue>> {
+    return later(() => {
+      this.record({ method: "outputs" });
+      return this.init.outputs ?? defaultOutputs();
+    });
+  }
+
+  previewDestroy(opts: ResetDestroyOptions): Promise<{ stdout: string; changeSummary: Record<string, number> }> {
+    return later(() => this.previewNow(opts));
+  }
+
+  private previewNow(opts: ResetDestroyOptions): { stdout: string; changeSummary: Record<string, number> } {
+    this.record({ method: "previewDestroy", opts });
+    opts.onOutput?.("Previewing destroy (dev):\n - eqmd:matrix:MatrixStack matrix delete\n");
+    for (const e of this.init.previewEvents ?? defaultPreviewEvents()) opts.onEvent?.(e);
+    return { stdout: "", changeSummary: { delete: (this.init.previewEvents ?? defaultPreviewEvents()).length } };
+  }
+
+  destroy(opts: ResetDestroyOptions): Promise<{ stdout: string }> {
+    return later(() => {
+      this.record({ method: "destroy", opts });
+      opts.onOutput?.("Destroying (dev): deleted 3\n");
+      return { stdout: "" };
+    });
+  }
+
+  up(opts: ResetUpOptions): Promise<{ stdout: string }> {
+    return later(() => {
+      this.record({ method: "up", opts });
+      opts.onOutput?.("Updating (dev): created 3\n");
+      return { stdout: "" };
+    });
+  }
+
+  methods(): string[] {
+    return this.calls.map((c) => c.method);
+  }
+
+  call<M extends StackCall["method"]>(method: M): Extract<StackCall, { method: M }> | undefined {
+    return this.calls.find((c): c is Extract<StackCall, { method: M }> => c.method === method);
+  }
+}
+
+export function defaultOutputs(over: Record<string, unknown> = {}): Record<string, ResetOutputValue> {
+  const plain: Record<string, unknown> = {
+    matrixStackUrn: URN,
+    mediaVolumeName: "eqmd_matrix_media_store",
+    synapseContainerName: "eqmd_matrix_synapse",
+    databaseName: "matrix_db",
+    databaseRole: "matrix_user",
+    postgresHost: "127.0.0.1",
+    postgresPort: 5432,
+    postgresAdminUser: "eqmd_user",
+    dockerHost: "",
+    ...over,
+  };
+  const out: Record<string, ResetOutputValue> = {};
+  for (const [k, v] of Object.entries(plain)) if (v !== undefined) out[k] = { value: v, secret: false };
+  out["synapseAdminToken"] = { value: "syt_admin_token_value", secret: true };
+  out["oidcClientSecret"] = { value: "oidc-client-secret-value", secret: true };
+  return out;
+}
+
+export function defaultPreviewEvents(): ResetEngineEvent[] {
+  const child = (type: string, name: string): ResetEngineEvent => ({
+    resourcePreEvent: {
+      metadata: { op: "delete", type, urn: `urn:pulumi:dev::eqmd-matrix::eqmd:matrix:MatrixStack$${type}::${name}` },
+    },
+  });
+  return [
+    child("docker:index/container:Container", "eqmd_element_web"),
+    child("docker:index/container:Container", "eqmd_matrix_synapse"),
+    child("postgresql:index/database:Database", "matrix_db"),
+    { resourcePreEvent: { metadata: { op: "delete", type: "eqmd:matrix:MatrixStack", urn: URN } } },
+  ];
+}
+
+/** The config map a stack returns, from `key → JSON-able value` (objects become JSON text). */
+export function config(
+  values: Record<string, unknown>,
+  secrets: readonly string[] = [],
+): Record<string, ResetConfigValue> {
+  const out: Record<string, ResetConfigValue> = {};
+  for (const [k, v] of Object.entries(values)) {
+    out[`eqmd-matrix:${k}`] = { value: typeof v === "string" ? v : JSON.stringify(v), secret: secrets.includes(k) };
+  }
+  return out;
+}
+
+export interface FakeDepsInit {
+  readonly isTTY?: boolean;
+  /** Answers to successive prompts; undefined = end of input. */
+  readonly answers?: ReadonlyArray<string | undefined>;
+  /** Result for a command, by argv[0..1] ("pg_dump", "docker cp", "docker volume"). */
+  readonly commandResults?: Partial<Record<string, Partial<CommandResult>>>;
+  readonly makeDirError?: string;
+}
+
+export interface FakeWorld {
+  readonly deps: ResetDeps;
+  readonly stack: FakeStack;
+  readonly journal: Journal;
+  readonly commands: CommandSpec[];
+  readonly prompts: string[];
+  readonly dirs: string[];
+  /** Everything written to stdout. */
+  out(): string;
+  /** Everything written to stderr. */
+  err(): string;
+  /** Both, in order. */
+  all(): string;
+}
+
+export function world(stackInit: FakeStackInit = {}, init: FakeDepsInit = {}): FakeWorld {
+  const journal: Journal = { entries: [] };
+  const stack = new FakeStack(stackInit, journal);
+  const commands: CommandSpec[] = [];
+  const prompts: string[] = [];
+  const dirs: string[] = [];
+  const answers = [...(init.answers ?? [])];
+  let out = "";
+  let err = "";
+  let all = "";
+  let clock = Date.UTC(2026, 7, 12, 3, 15, 0);
+  const deps: ResetDeps = {
+    stack,
+    isTTY: init.isTTY ?? true,
+    prompt: (question) =>
+      later(() => {
+        prompts.push(question);
+        journal.entries.push("prompt");
+        return answers.shift();
+      }),
+    runCommand: (spec) =>
+      later(() => {
+        commands.push(spec);
+        journal.entries.push(`cmd:${spec.argv.join(" ")}`);
+        const key = spec.argv.slice(0, 2).join(" ");
+        const r = init.commandResults?.[key] ?? init.commandResults?.[spec.argv[0] ?? ""] ?? {};
+        return { exitCode: r.exitCode ?? 0, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+      }),
+    makeDir: (dir) =>
+      later(() => {
+        dirs.push(dir);
+        if (init.makeDirError) throw new Error(init.makeDirError);
+      }),
+    now: () => {
+      clock += 1500;
+      return new Date(clock);
+    },
+    write: (text) => {
+      out += text;
+      all += text;
+    },
+    writeError: (text) => {
+      err += text;
+      all += text;
+    },
+  };
+  return { deps, stack, journal, commands, prompts, dirs, out: () => out, err: () => err, all: () => all };
+}
+
+/** Runs `fn` on a later tick, as a real asynchronous call would; a throw becomes a rejection. */
+async function later<T>(fn: () => T): Promise<T> {
+  await Promise.resolve();
+  return fn();
+}

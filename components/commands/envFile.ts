@@ -33,9 +33,9 @@ export function readEnvValue(raw: string): string | undefined {
   if (quote === "'" || quote === '"') {
     let out = "";
     for (let i = 1; i < text.length; i++) {
-      const c = text[i] as string;
+      const c = text[i];
       if (c === "\\" && i + 1 < text.length) {
-        const next = text[i + 1] as string;
+        const next = text[i + 1];
         i++;
         if (next === quote) out += next;
         else if (quote === "'") out += c + next;
@@ -47,14 +47,21 @@ export function readEnvValue(raw: string): string | undefined {
         continue;
       }
       if (c === quote) {
-        if (text.slice(i + 1).trim() !== "" && !text.slice(i + 1).trim().startsWith("#")) return undefined;
+        if (
+          text.slice(i + 1).trim() !== "" &&
+          !text
+            .slice(i + 1)
+            .trim()
+            .startsWith("#")
+        )
+          return undefined;
         return quote === "'" ? out : expandDollars(out);
       }
       out += c;
     }
     return undefined;
   }
-  const cut = text.split(/\r?\n/)[0] as string;
+  const cut = text.split(/\r?\n/)[0];
   const hash = cut.indexOf(" #");
   return expandDollars((hash >= 0 ? cut.slice(0, hash) : cut).replace(/\s+$/, ""));
 }
@@ -63,7 +70,7 @@ export function readEnvValue(raw: string): string | undefined {
 function expandDollars(value: string): string | undefined {
   let out = "";
   for (let i = 0; i < value.length; i++) {
-    const c = value[i] as string;
+    const c = value[i];
     if (c === "\u0000" && value[i + 1] === "$") {
       out += "$";
       i++;
@@ -93,23 +100,23 @@ function statements(text: string): Statement[] {
   const lines = text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
   const out: Statement[] = [];
   for (let i = 0; i < lines.length; i++) {
-    let chunk = lines[i] as string;
+    let chunk = lines[i];
     const first = chunk.replace(/\r?\n$/, "");
     const m = ASSIGNMENT.exec(first);
     if (!m) {
       out.push({ text: chunk, eol: chunk.slice(first.length) });
       continue;
     }
-    const valueStart = (m[5] as string).replace(/^[ \t]+/, "");
+    const valueStart = m[5].replace(/^[ \t]+/, "");
     const quote = valueStart[0];
     if (quote === "'" || quote === '"') {
-      while (!closesQuote(chunkValue(chunk, m), quote) && i + 1 < lines.length) chunk += lines[++i] as string;
+      while (!closesQuote(chunkValue(chunk, m), quote) && i + 1 < lines.length) chunk += lines[++i];
     }
     const body = chunk.replace(/\r?\n$/, "");
     out.push({
       text: chunk,
-      key: m[3] as string,
-      indent: m[1] as string,
+      key: m[3],
+      indent: m[1],
       exportPrefix: m[2] ?? "",
       rawValue: body.slice(body.indexOf("=") + 1),
       eol: chunk.slice(body.length),
@@ -119,7 +126,7 @@ function statements(text: string): Statement[] {
 }
 
 function chunkValue(chunk: string, m: RegExpExecArray): string {
-  return chunk.slice((m[1] as string).length + (m[2] ?? "").length + (m[3] as string).length + (m[4] as string).length + 1);
+  return chunk.slice(m[1].length + (m[2] ?? "").length + m[3].length + m[4].length + 1);
 }
 
 function closesQuote(value: string, quote: string): boolean {
@@ -157,7 +164,7 @@ export function planEnvUpsert(text: string, values: Readonly<Record<string, stri
       out += st.text;
       continue;
     }
-    const value = values[st.key] as string;
+    const value = values[st.key];
     seen.add(st.key);
     if (readEnvValue(st.rawValue ?? "") === value) {
       out += st.text;
@@ -171,7 +178,7 @@ export function planEnvUpsert(text: string, values: Readonly<Record<string, stri
     if (out !== "" && !out.endsWith("\n")) out += eol;
     for (const key of missing) {
       updated.add(key);
-      out += `${key}=${formatEnvValue(values[key] as string)}${eol}`;
+      out += `${key}=${formatEnvValue(values[key])}${eol}`;
     }
   }
   return { text: bom + out, updatedKeys: keys.filter((k) => updated.has(k)) };

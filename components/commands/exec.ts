@@ -32,7 +32,9 @@ export function execArgv(target: ExecTarget, argv: readonly string[], envNames: 
   if (argv.length === 0) throw new Error("execArgv: nothing to run (empty argv)");
   for (const name of envNames) {
     if (!ENV_NAME.test(name)) {
-      throw new Error(`execArgv: "${name}" is not an environment variable name (expected [A-Za-z_][A-Za-z0-9_]*, no "=value")`);
+      throw new Error(
+        `execArgv: "${name}" is not an environment variable name (expected [A-Za-z_][A-Za-z0-9_]*, no "=value")`,
+      );
     }
   }
   if (target.command.length === 0) return [...argv];

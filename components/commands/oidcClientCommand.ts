@@ -21,7 +21,8 @@ export interface OidcClientScriptOptions {
 }
 
 /** Python run by `manage.py shell -c` to count the provider's RSA keys; prints `RSAKEYS=<n>`. */
-export const RSA_KEY_COUNT_CODE = "from oidc_provider.models import RSAKey; print('RSAKEYS=%d' % RSAKey.objects.count())";
+export const RSA_KEY_COUNT_CODE =
+  "from oidc_provider.models import RSAKey; print('RSAKEYS=%d' % RSAKey.objects.count())";
 
 function say(message: string): string {
   return `echo ${shellQuote(`eqmd-matrix: ${message}`)} >&2`;
@@ -29,7 +30,8 @@ function say(message: string): string {
 
 /** The script text (for `local.Command` `create` with the default `/bin/sh -c` interpreter). */
 export function oidcClientScript(opts: OidcClientScriptOptions): string {
-  if (opts.managePy.length === 0) throw new Error("oidcClientScript: managePy is empty (expected e.g. [\"python\", \"manage.py\"])");
+  if (opts.managePy.length === 0)
+    throw new Error('oidcClientScript: managePy is empty (expected e.g. ["python", "manage.py"])');
   const manage = (args: readonly string[]): string => execLine(opts.exec, [...opts.managePy, ...args]);
   const lines: string[] = ["set -eu"];
   if (opts.migrate) {

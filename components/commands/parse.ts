@@ -35,13 +35,13 @@ function describeOutput(lines: readonly string[]): string {
  */
 export function parseKeyValueLines(stdout: string, keys: readonly string[]): Record<string, string> {
   const wanted = new Set(keys);
-  const found: Record<string, string> = {};
+  const found = new Map<string, string>();
   const lines = cleanLines(stdout);
   for (const line of lines) {
     const m = KEY_VALUE.exec(line);
-    if (m && wanted.has(m[1] as string)) found[m[1] as string] = unquote(m[2] as string);
+    if (m && wanted.has(m[1])) found.set(m[1], unquote(m[2]));
   }
-  const missing = keys.filter((k) => !found[k]);
+  const missing = keys.filter((k) => !found.get(k));
   if (missing.length > 0) {
     throw new Error(
       `expected ${missing.map((k) => `a ${k}=<value> line`).join(", ")} in the command output, found none with a value ` +
@@ -49,7 +49,7 @@ export function parseKeyValueLines(stdout: string, keys: readonly string[]): Rec
     );
   }
   const result: Record<string, string> = {};
-  for (const k of keys) result[k] = found[k] as string;
+  for (const k of keys) result[k] = found.get(k) ?? "";
   return result;
 }
 
@@ -61,7 +61,7 @@ const DONE = "Synapse OIDC client setup complete";
 export function parseClientSecret(stdout: string): string {
   let value: string;
   try {
-    value = parseKeyValueLines(stdout, [SECRET_KEY])[SECRET_KEY] as string;
+    value = parseKeyValueLines(stdout, [SECRET_KEY])[SECRET_KEY];
   } catch {
     const lines = cleanLines(stdout);
     const ran = lines.some((l) => l.includes(BANNER));
@@ -71,10 +71,14 @@ export function parseClientSecret(stdout: string): string {
       : !done
         ? "it started but did not report completion: run it by hand in the Django container to see the error"
         : "it reported completion but in an unexpected format: compare with eqmd's setup_synapse_oidc_client";
-    throw new Error(`setup_synapse_oidc_client printed no ${SECRET_KEY}=<secret> line (output: ${describeOutput(lines)}); ${hint}`);
+    throw new Error(
+      `setup_synapse_oidc_client printed no ${SECRET_KEY}=<secret> line (output: ${describeOutput(lines)}); ${hint}`,
+    );
   }
   if (/\s/.test(value)) {
-    throw new Error(`setup_synapse_oidc_client printed a ${SECRET_KEY} value containing whitespace (${value.length} characters, not shown): expected one token`);
+    throw new Error(
+      `setup_synapse_oidc_client printed a ${SECRET_KEY} value containing whitespace (${value.length} characters, not shown): expected one token`,
+    );
   }
   return value;
 }
@@ -90,7 +94,7 @@ export interface AdminBootstrapResult {
 export function parseAdminBootstrap(stdout: string): AdminBootstrapResult {
   const lines = cleanLines(stdout);
   for (let i = lines.length - 1; i >= 0; i--) {
-    const line = lines[i] as string;
+    const line = lines[i];
     if (!line.startsWith("{")) continue;
     let value: unknown;
     try {
@@ -103,13 +107,20 @@ export function parseAdminBootstrap(stdout: string): AdminBootstrapResult {
     const userId = obj["user_id"];
     const accessToken = obj["access_token"];
     const deviceId = obj["device_id"];
-    if (typeof userId !== "string" || !userId.startsWith("@") || typeof accessToken !== "string" || accessToken === "") {
+    if (
+      typeof userId !== "string" ||
+      !userId.startsWith("@") ||
+      typeof accessToken !== "string" ||
+      accessToken === ""
+    ) {
       throw new Error(
         `the admin bootstrap's result line lacks ${typeof userId === "string" ? "" : "user_id "}${typeof accessToken === "string" && accessToken ? "" : "access_token "}` +
-          "(expected {\"user_id\",\"access_token\",\"device_id\"})",
+          '(expected {"user_id","access_token","device_id"})',
       );
     }
     return { userId, accessToken, deviceId: typeof deviceId === "string" ? deviceId : "" };
   }
-  throw new Error(`the admin bootstrap printed no JSON result line (output: ${describeOutput(lines)}); its stderr says why`);
+  throw new Error(
+    `the admin bootstrap printed no JSON result line (output: ${describeOutput(lines)}); its stderr says why`,
+  );
 }

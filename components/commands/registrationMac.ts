@@ -6,7 +6,13 @@
  */
 import { createHmac } from "node:crypto";
 
-export function registrationMac(sharedSecret: string, nonce: string, username: string, password: string, admin: boolean): string {
+export function registrationMac(
+  sharedSecret: string,
+  nonce: string,
+  username: string,
+  password: string,
+  admin: boolean,
+): string {
   const mac = createHmac("sha1", Buffer.from(sharedSecret, "utf8"));
   const parts = [nonce, username, password, admin ? "admin" : "notadmin"];
   parts.forEach((part, i) => {

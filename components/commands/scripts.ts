@@ -67,7 +67,12 @@ export function pythonInline(name: ScriptName, python = "python3"): string[] {
  * The shell command line running a script through `exec`, with `envNames` passed through the
  * exec prefix. For `admin_bootstrap` use `ADMIN_BOOTSTRAP_ENV`.
  */
-export function scriptCommand(name: ScriptName, exec: ExecTarget, envNames: readonly string[] = [], python = "python3"): string {
+export function scriptCommand(
+  name: ScriptName,
+  exec: ExecTarget,
+  envNames: readonly string[] = [],
+  python = "python3",
+): string {
   return execLine(exec, pythonInline(name, python), envNames);
 }
 

@@ -1,0 +1,190 @@
+import { afterEach, beforeEach, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import {
+  oidcClientScript,
+  RSA_KEY_COUNT_CODE,
+  type OidcClientScriptOptions,
+} from "../../../components/commands/oidcClientCommand";
+import { parseClientSecret } from "../../../components/commands/parse";
+import { fakeDockerCalls, runShell, tempDir, writeFakeDocker } from "./support/run";
+
+/**
+ * A fake eqmd manage.py: records each call (argv) in calls.jsonl, keeps the RSA key count and
+ * the client secret in state.json, and prints setup_synapse_oidc_client's output in eqmd's
+ * exact format (eqmd-facts §8). `shell -c` prints Django-like noise around the RSAKEYS line.
+ */
+const FAKE_MANAGE_PY = `
+import json, os, secrets, sys
+here = os.path.dirname(os.path.abspath(__file__))
+state_file = os.path.join(here, "state.json")
+state = json.load(open(state_file)) if os.path.exists(state_file) else {}
+state.setdefault("rsakeys", 0)
+state.setdefault("clients", {})
+with open(os.path.join(here, "calls.jsonl"), "a") as log:
+    log.write(json.dumps(sys.argv[1:]) + "\\n")
+def save():
+    json.dump(state, open(state_file, "w"))
+args = sys.argv[1:]
+cmd = args[0] if args else ""
+if cmd == "migrate":
+    print("Operations to perform:\\n  Apply all migrations: admin, auth, oidc_provider\\nRunning migrations:\\n  No migrations to apply.")
+elif cmd == "shell":
+    if state.get("shell_fails"):
+        sys.stderr.write("ModuleNotFoundError: No module named 'oidc_provider'\\n")
+        sys.exit(1)
+    if args[1:] != ["-c", ${JSON.stringify(RSA_KEY_COUNT_CODE)}]:
+        sys.exit("fake manage.py: unexpected shell code %r" % args[1:])
+    print("3 objects imported automatically (use -v 2 for details).")
+    if not state.get("shell_silent"):
+        sys.stdout.write("\\x1b[0mRSAKEYS=%d\\r\\n" % state["rsakeys"])
+elif cmd == "creatersakey":
+    state["rsakeys"] += 1
+    save()
+    print("RSA key successfully created with kid: %s" % secrets.token_hex(16))
+elif cmd == "setup_synapse_oidc_client":
+    opts = {"--client-id": "matrix_synapse_client", "--matrix-fqdn": "matrix.yourhospital.com"}
+    i = 1
+    while i < len(args):
+        opts[args[i]] = args[i + 1]
+        i += 2
+    cid, fqdn = opts["--client-id"], opts["--matrix-fqdn"]
+    created = cid not in state["clients"]
+    if created:
+        state["clients"][cid] = secrets.token_urlsafe(32)
+        save()
+    secret = state["clients"][cid]
+    redirect = "https://%s/_synapse/client/oidc/callback" % fqdn
+    print("Setting up OIDC client for Matrix Synapse...")
+    print("Client ID: %s" % cid)
+    print("Matrix FQDN: %s" % fqdn)
+    print("Redirect URI: %s" % redirect)
+    print(("\\u2713 Created new OIDC client '%s'" if created else "\\u2713 Found existing OIDC client '%s'") % cid)
+    print("  - Client secret: %s" % ("generated new" if created else "using existing"))
+    print("  - Redirect URI: %s" % ("added new redirect URI" if created else "redirect URI already configured"))
+    print("  - Allowed scopes: openid profile email")
+    print("")
+    print("Synapse Configuration:")
+    print("oidc_providers:")
+    print("  - idp_id: equipemed")
+    print("    issuer: \\"https://yourhospital.com/o\\"")
+    print("    client_id: \\"%s\\"" % cid)
+    print("    client_secret: \\"%s\\"" % secret)
+    print("")
+    print("Environment Variables:")
+    print("Add to your .env file:")
+    print("SYNAPSE_OIDC_CLIENT_SECRET=%s" % secret)
+    print("SYNAPSE_OIDC_PROVIDER_ID=equipemed")
+    print("")
+    print("\\u2713 Synapse OIDC client setup complete!")
+else:
+    sys.exit("fake manage.py: unknown command %r" % cmd)
+`;
+
+describe("oidcClientScript with a fake manage.py", () => {
+  let dir: string;
+  let opts: OidcClientScriptOptions;
+  beforeEach(() => {
+    dir = tempDir("oidc");
+    fs.writeFileSync(path.join(dir, "manage.py"), FAKE_MANAGE_PY);
+    opts = {
+      managePy: ["python3", path.join(dir, "manage.py")],
+      exec: { command: [] },
+      clientId: "matrix_synapse_client",
+      matrixFqdn: "matrix.yourhospital.com",
+      migrate: false,
+    };
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const calls = (): string[] =>
+    fs
+      .readFileSync(path.join(dir, "calls.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as string[])[0]);
+  const state = (): { rsakeys: number; clients: Record<string, string> } =>
+    JSON.parse(fs.readFileSync(path.join(dir, "state.json"), "utf8")) as {
+      rsakeys: number;
+      clients: Record<string, string>;
+    };
+  const setState = (s: Record<string, unknown>): void =>
+    fs.writeFileSync(path.join(dir, "state.json"), JSON.stringify(s));
+
+  it("creates an RSA key only when none exists, then sets up the client; stdout carries the secret", async () => {
+    const first = await runShell(oidcClientScript(opts));
+    assert.equal(first.code, 0, first.stderr);
+    assert.deepEqual(calls(), ["shell", "creatersakey", "setup_synapse_oidc_client"]);
+    const secret = parseClientSecret(first.stdout);
+    assert.equal(secret, state().clients["matrix_synapse_client"]);
+    assert.equal(state().rsakeys, 1);
+    assert.ok(!first.stdout.includes("RSA key successfully created"), "creatersakey output belongs on stderr");
+    assert.match(first.stderr, /no RSA key yet: running manage\.py creatersakey/);
+    assert.ok(!first.stderr.includes(secret));
+
+    const second = await runShell(oidcClientScript(opts));
+    assert.equal(second.code, 0, second.stderr);
+    assert.deepEqual(calls(), [
+      "shell",
+      "creatersakey",
+      "setup_synapse_oidc_client",
+      "shell",
+      "setup_synapse_oidc_client",
+    ]);
+    assert.equal(state().rsakeys, 1, "creatersakey is not idempotent: it must not run again");
+    assert.equal(parseClientSecret(second.stdout), secret);
+    assert.match(second.stderr, /1 RSA key\(s\) present: not creating another/);
+  });
+
+  it("runs migrate first only when asked", async () => {
+    setState({ rsakeys: 2, clients: {} });
+    const r = await runShell(oidcClientScript({ ...opts, migrate: true }));
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(calls(), ["migrate", "shell", "setup_synapse_oidc_client"]);
+    assert.ok(!r.stdout.includes("Operations to perform"), "migrate output belongs on stderr");
+    assert.ok(!oidcClientScript(opts).includes("migrate"));
+  });
+
+  it("passes client id and FQDN exactly, whatever they contain", async () => {
+    setState({ rsakeys: 1, clients: {} });
+    const r = await runShell(oidcClientScript({ ...opts, clientId: "odd id's $x", matrixFqdn: "matrix.example.org" }));
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(Object.keys(state().clients).includes("odd id's $x"));
+    assert.match(r.stdout, /Redirect URI: https:\/\/matrix\.example\.org\/_synapse\/client\/oidc\/callback/);
+  });
+
+  it("stops with a clear message when Django cannot count RSA keys", async () => {
+    setState({ rsakeys: 0, clients: {}, shell_fails: true });
+    const r = await runShell(oidcClientScript(opts));
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /manage\.py shell failed while counting RSA keys/);
+    assert.deepEqual(calls(), ["shell"]);
+  });
+
+  it("stops when the RSAKEYS line is missing instead of guessing", async () => {
+    setState({ rsakeys: 0, clients: {}, shell_silent: true });
+    const r = await runShell(oidcClientScript(opts));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /printed no RSAKEYS=<n> line/);
+    assert.deepEqual(calls(), ["shell"]);
+  });
+
+  it("runs every step through the exec target (docker compose exec -T <service>)", async () => {
+    const docker = writeFakeDocker(dir);
+    const script = oidcClientScript({
+      ...opts,
+      exec: { command: [docker, "compose", "exec", "-T"], container: "eqmd" },
+    });
+    const r = await runShell(script);
+    assert.equal(r.code, 0, r.stderr);
+    const dockerCalls = fakeDockerCalls(dir);
+    assert.equal(dockerCalls.length, 3);
+    for (const argv of dockerCalls) assert.deepEqual(argv.slice(0, 5), ["compose", "exec", "-T", "eqmd", "python3"]);
+    assert.equal(parseClientSecret(r.stdout), state().clients["matrix_synapse_client"]);
+  });
+
+  it("refuses an empty managePy", () => {
+    assert.throws(() => oidcClientScript({ ...opts, managePy: [] }), /managePy is empty/);
+  });
+});

@@ -24,9 +24,17 @@ let adminPassword = secrets.postgresAdminPassword;
 let managed: ManagedPostgres | undefined;
 if (s.postgres.mode === "managed") {
   adminPassword ??= pulumi.secret(
-    new random.RandomPassword("dev-postgres-password", { length: 32, special: false }, { additionalSecretOutputs: ["result"] }).result,
+    new random.RandomPassword(
+      "dev-postgres-password",
+      { length: 32, special: false },
+      { additionalSecretOutputs: ["result"] },
+    ).result,
   );
-  managed = new ManagedPostgres("dev-postgres", { settings: s, password: adminPassword, network }, { providers: [bootstrapDocker] });
+  managed = new ManagedPostgres(
+    "dev-postgres",
+    { settings: s, password: adminPassword, network },
+    { providers: [bootstrapDocker] },
+  );
 }
 
 const providers = createProviders(s, adminPassword, managed?.container);

@@ -50,9 +50,10 @@ export class AfterResetHooks extends pulumi.ComponentResource {
         childOptions(this, opts, previous ? { dependsOn: [previous] } : {}),
       );
       captured = pulumi.secret(
-        pulumi
-          .all([known, step.stdout])
-          .apply(([values, stdout]): Record<string, string> => ({ ...values, ...parseKeyValueLines(stdout, hook.capture) })),
+        pulumi.all([known, step.stdout]).apply(([values, stdout]): Record<string, string> => ({
+          ...values,
+          ...parseKeyValueLines(stdout, hook.capture),
+        })),
       );
       passed.push(...hook.capture.filter((k) => !passed.includes(k)));
       previous = step;

@@ -20,7 +20,11 @@ export class ElementWeb extends pulumi.ComponentResource {
   constructor(name: string, args: ElementWebArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.ElementWeb, name, {}, opts);
     const s = args.settings;
-    const image = new docker.RemoteImage(`${name}-image`, { name: s.element.image, keepLocally: true }, { parent: this });
+    const image = new docker.RemoteImage(
+      `${name}-image`,
+      { name: s.element.image, keepLocally: true },
+      { parent: this },
+    );
     const uploads: docker.types.input.ContainerUpload[] = [
       { file: ELEMENT_PATHS.config, content: renderElementConfigJson(s), permissions: "0444" },
     ];

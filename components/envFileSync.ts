@@ -24,7 +24,13 @@ export interface EnvFileSyncArgs {
 export class EnvFileSync extends pulumi.ComponentResource {
   constructor(name: string, args: EnvFileSyncArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.EnvFileSync, name, {}, opts);
-    const upsert = shellJoin(["node", "--import", "tsx", path.join(args.projectDir, "scripts", "env-upsert.ts"), args.path]);
+    const upsert = shellJoin([
+      "node",
+      "--import",
+      "tsx",
+      path.join(args.projectDir, "scripts", "env-upsert.ts"),
+      args.path,
+    ]);
     const recreate = args.recreateCommand.length ? ` && ${shellJoin(args.recreateCommand)}` : "";
     secretCommand(
       `${name}-write`,
@@ -34,4 +40,3 @@ export class EnvFileSync extends pulumi.ComponentResource {
     this.registerOutputs({});
   }
 }
-

@@ -25,8 +25,16 @@ export class ManagedPostgres extends pulumi.ComponentResource {
   constructor(name: string, args: ManagedPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.ManagedPostgres, name, {}, opts);
     const s = args.settings;
-    const image = new docker.RemoteImage(`${name}-image`, { name: s.postgres.image, keepLocally: true }, { parent: this });
-    const data = new docker.Volume(`${name}-data`, { name: `${s.containerPrefix}_matrix_postgres_data` }, { parent: this });
+    const image = new docker.RemoteImage(
+      `${name}-image`,
+      { name: s.postgres.image, keepLocally: true },
+      { parent: this },
+    );
+    const data = new docker.Volume(
+      `${name}-data`,
+      { name: `${s.containerPrefix}_matrix_postgres_data` },
+      { parent: this },
+    );
     this.container = new docker.Container(
       `${name}-container`,
       {

@@ -53,7 +53,10 @@ export class MatrixStack extends pulumi.ComponentResource {
     const oidc = s.oidc.enabled
       ? new OidcClient(
           `${name}-oidc-client`,
-          { settings: s, ...(args.secrets.oidcClientSecret ? { configuredSecret: args.secrets.oidcClientSecret } : {}) },
+          {
+            settings: s,
+            ...(args.secrets.oidcClientSecret ? { configuredSecret: args.secrets.oidcClientSecret } : {}),
+          },
           child,
         )
       : undefined;
@@ -77,7 +80,12 @@ export class MatrixStack extends pulumi.ComponentResource {
     new ElementWeb(`${name}-element`, { settings: s, network: args.network }, { parent: this, dependsOn: [synapse] });
     const verification = new Verification(
       `${name}-verification`,
-      { settings: s, adminToken: admin.accessToken, adminUserId: admin.userId, synapseContainerId: synapse.container.id },
+      {
+        settings: s,
+        adminToken: admin.accessToken,
+        adminUserId: admin.userId,
+        synapseContainerId: synapse.container.id,
+      },
       { parent: this, dependsOn: [synapse, admin] },
     );
     const hooks = new AfterResetHooks(
@@ -137,17 +145,24 @@ function synapseFiles(s: Settings, secrets: SynapseSecrets, oidcClientSecret?: p
     },
     {
       path: SYNAPSE_PATHS.signingKey,
-      content: pulumi.all([secrets.signingKeyId, secrets.signingKeySeed]).apply(([id, seed]) => renderSigningKey(id, seed)),
+      content: pulumi
+        .all([secrets.signingKeyId, secrets.signingKeySeed])
+        .apply(([id, seed]) => renderSigningKey(id, seed)),
       secret: true,
     },
     { path: SYNAPSE_PATHS.pgpass, content: secrets.databasePassword.apply((p) => renderPgpass(s, p)), secret: true },
   ];
   if (oidcClientSecret) {
     // Synapse strips only the trailing newline of client_secret_path.
-    files.push({ path: SYNAPSE_PATHS.oidcClientSecret, content: oidcClientSecret.apply((v) => `${v}\n`), secret: true });
+    files.push({
+      path: SYNAPSE_PATHS.oidcClientSecret,
+      content: oidcClientSecret.apply((v) => `${v}\n`),
+      secret: true,
+    });
   }
   for (const m of s.synapse.modules) {
-    for (const f of m.files) files.push({ path: `${SYNAPSE_PATHS.modulesDir}/${f.name}`, content: f.content, secret: false });
+    for (const f of m.files)
+      files.push({ path: `${SYNAPSE_PATHS.modulesDir}/${f.name}`, content: f.content, secret: false });
   }
   return files;
 }

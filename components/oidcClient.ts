@@ -24,7 +24,8 @@ export class OidcClient extends pulumi.ComponentResource {
     super(TYPE.OidcClient, name, {}, opts);
     const s = args.settings;
     if (s.oidc.clientSecretFrom === "config") {
-      if (!args.configuredSecret) throw new Error("oidcClientSecret is required when oidc.clientSecretFrom is \"config\"");
+      if (!args.configuredSecret)
+        throw new Error('oidcClientSecret is required when oidc.clientSecretFrom is "config"');
       this.clientSecret = pulumi.secret(args.configuredSecret);
     } else {
       const setup = secretCommand(

@@ -38,7 +38,11 @@ export class Synapse extends pulumi.ComponentResource {
     const owner = `${s.uid}:${s.gid}`;
 
     // Kept on destroy so a reset does not re-download it.
-    const image = new docker.RemoteImage(`${name}-image`, { name: s.synapse.image, keepLocally: true }, { parent: this });
+    const image = new docker.RemoteImage(
+      `${name}-image`,
+      { name: s.synapse.image, keepLocally: true },
+      { parent: this },
+    );
 
     // Media survives a reset unless the operator asks otherwise (media.retainOnDelete).
     this.mediaVolume = new docker.Volume(

@@ -71,7 +71,10 @@ const EXTRA_ATTRIBUTES = { eqmd_active: "{{ user.eqmd_active | default(true) }}"
 /** The homeserver.yaml content as an object (before YAML serialisation). No secret in it. */
 export function homeserverConfig(s: Settings): Record<string, unknown> {
   const oidc = s.oidc.enabled ? oidcSection(s) : {};
-  const modules = s.synapse.modules.length > 0 ? { modules: s.synapse.modules.map((m) => ({ module: m.module, config: m.config })) } : {};
+  const modules =
+    s.synapse.modules.length > 0
+      ? { modules: s.synapse.modules.map((m) => ({ module: m.module, config: m.config })) }
+      : {};
 
   const config: Record<string, unknown> = {
     // Server and listener

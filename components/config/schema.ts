@@ -47,7 +47,9 @@ const execTarget = z
     message: 'expected "container" whenever "command" is set (e.g. command ["docker","exec","-i"])',
   });
 
-const syncSecretsKey = z.string().regex(ENV_KEY, "expected an environment variable name such as MATRIX_BOT_ACCESS_TOKEN");
+const syncSecretsKey = z
+  .string()
+  .regex(ENV_KEY, "expected an environment variable name such as MATRIX_BOT_ACCESS_TOKEN");
 
 const moduleEntry = z
   .object({
@@ -59,7 +61,7 @@ const moduleEntry = z
 
 const afterResetHook = z
   .object({
-    command: z.array(z.string().min(1)).min(1, "expected a management command, e.g. [\"setup_matrix_bot\"]"),
+    command: z.array(z.string().min(1)).min(1, 'expected a management command, e.g. ["setup_matrix_bot"]'),
     capture: z.array(syncSecretsKey).default([]),
   })
   .strict();
@@ -136,7 +138,10 @@ export const configSchema = z
       .prefault({}),
     dockerHost: z
       .string()
-      .regex(/^(unix|tcp|ssh|npipe):\/\/\S+$/, 'expected a Docker host URL such as "unix:///var/run/docker.sock" or "ssh://user@host"')
+      .regex(
+        /^(unix|tcp|ssh|npipe):\/\/\S+$/,
+        'expected a Docker host URL such as "unix:///var/run/docker.sock" or "ssh://user@host"',
+      )
       .optional(),
     postgres: z
       .object({
@@ -155,8 +160,14 @@ export const configSchema = z
       .prefault({}),
     database: z
       .object({
-        name: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "expected a lower-case PostgreSQL identifier").default("matrix_db"),
-        role: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "expected a lower-case PostgreSQL identifier").default("matrix_user"),
+        name: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_]{0,62}$/, "expected a lower-case PostgreSQL identifier")
+          .default("matrix_db"),
+        role: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_]{0,62}$/, "expected a lower-case PostgreSQL identifier")
+          .default("matrix_user"),
         cpMin: z.number().int().min(1).default(5),
         cpMax: z.number().int().min(1).default(10),
       })
@@ -168,20 +179,23 @@ export const configSchema = z
         enabled: z.boolean().default(true),
         providerId: z
           .string()
-          .regex(/^[A-Za-z0-9_.-]{1,250}$/, "expected letters, digits, '_', '.' or '-' (Synapse prefixes it with 'oidc-')")
+          .regex(
+            /^[A-Za-z0-9_.-]{1,250}$/,
+            "expected letters, digits, '_', '.' or '-' (Synapse prefixes it with 'oidc-')",
+          )
           .default("equipemed"),
         displayName: z.string().min(1).default("EquipeMed"),
         issuer: z
           .string()
-          .regex(/^https?:\/\/[^\s]+[^/]$/, 'expected the issuer URL without a trailing slash, e.g. "https://example.org/o"')
+          .regex(
+            /^https?:\/\/[^\s]+[^/]$/,
+            'expected the issuer URL without a trailing slash, e.g. "https://example.org/o"',
+          )
           .optional(),
         clientId: z.string().min(1).default("matrix_synapse_client"),
         scopes: z.array(z.string().min(1)).min(1).default(["openid", "profile", "email"]),
         localpartTemplate: z.string().min(1).default("{{ user.matrix_localpart }}"),
-        displayNameTemplate: z
-          .string()
-          .min(1)
-          .default("{{ user.name or user.preferred_username or user.email }}"),
+        displayNameTemplate: z.string().min(1).default("{{ user.name or user.preferred_username or user.email }}"),
         emailTemplate: z.string().min(1).default("{{ user.email }}"),
         skipVerification: z.boolean().default(false),
         clientSecretFrom: z.enum(["django", "config"]).default("django"),

@@ -161,12 +161,18 @@ function unknownKeyIssue(parent: string[], keys: string[], input: unknown): Conf
   const given = (input ?? {}) as Record<string, unknown>;
   return {
     key: keys.map((k) => where + k).join(", "),
-    value: keys.length === 1 ? given[keys[0] as string] : keys.map((k) => given[k]),
+    value: keys.length === 1 ? given[keys[0]] : keys.map((k) => given[k]),
     expected: `a known key: this one is not part of eqmd-matrix's config (check the spelling, or remove it with 'pulumi config rm --path ${where}${keys[0]}')`,
   };
 }
 
-function derive(c: ParsedConfig, stack: string, secrets: SecretKeysPresent, baseDir: string, issues: ConfigIssue[]): Settings {
+function derive(
+  c: ParsedConfig,
+  stack: string,
+  secrets: SecretKeysPresent,
+  baseDir: string,
+  issues: ConfigIssue[],
+): Settings {
   const prefix = c.containerPrefix;
   const serverName = c.matrixFqdn ?? `matrix.${c.eqmdDomain}`;
   const publicBaseUrl = c.publicBaseUrl ?? `https://${serverName}/`;
@@ -183,7 +189,8 @@ function derive(c: ParsedConfig, stack: string, secrets: SecretKeysPresent, base
       issues.push({
         key,
         value: `${port.ip}:${port.port}`,
-        expected: 'a loopback address such as "127.0.0.1:<port>" (eqmd publishes through nginx), or set allowPublicPorts: true',
+        expected:
+          'a loopback address such as "127.0.0.1:<port>" (eqmd publishes through nginx), or set allowPublicPorts: true',
       });
     }
   }
@@ -216,7 +223,8 @@ function derive(c: ParsedConfig, stack: string, secrets: SecretKeysPresent, base
       issues.push({
         key: `synapse.extraSettings.${key}`,
         value: "(hidden)",
-        expected: "no key that carries a secret or that this program manages (it would land in the readable homeserver.yaml)",
+        expected:
+          "no key that carries a secret or that this program manages (it would land in the readable homeserver.yaml)",
       });
     }
   }
@@ -228,14 +236,16 @@ function derive(c: ParsedConfig, stack: string, secrets: SecretKeysPresent, base
       issues.push({
         key: "publicBaseUrl",
         value: publicBaseUrl,
-        expected: "an https:// URL while OIDC is enabled (Synapse's SSO cookies are Secure; plain http works only on localhost)",
+        expected:
+          "an https:// URL while OIDC is enabled (Synapse's SSO cookies are Secure; plain http works only on localhost)",
       });
     }
     if (c.oidc.clientSecretFrom === "config" && !secrets.oidcClientSecret) {
       issues.push({
         key: "oidcClientSecret",
         value: undefined,
-        expected: "the client secret as a config secret when oidc.clientSecretFrom is \"config\": pulumi config set --secret oidcClientSecret <value>",
+        expected:
+          'the client secret as a config secret when oidc.clientSecretFrom is "config": pulumi config set --secret oidcClientSecret <value>',
       });
     }
   }
@@ -247,13 +257,19 @@ function derive(c: ParsedConfig, stack: string, secrets: SecretKeysPresent, base
     });
   }
   if (c.afterReset.length > 0 && !c.oidc.enabled) {
-    issues.push({ key: "afterReset", value: c.afterReset.length, expected: "no hooks while oidc.enabled is false (they are eqmd's Django commands)" });
+    issues.push({
+      key: "afterReset",
+      value: c.afterReset.length,
+      expected: "no hooks while oidc.enabled is false (they are eqmd's Django commands)",
+    });
   }
 
   const modules = c.synapse.modules.map((m, i) => ({
     module: m.module,
     config: m.config,
-    files: m.files.map((f, j) => readLocalFile(baseDir, f, `synapse.modules[${i}].files[${j}]`, issues)).filter(isUploaded),
+    files: m.files
+      .map((f, j) => readLocalFile(baseDir, f, `synapse.modules[${i}].files[${j}]`, issues))
+      .filter(isUploaded),
   }));
   const customCss = c.element.customCssFile
     ? readLocalFile(baseDir, c.element.customCssFile, "element.customCssFile", issues)?.content
@@ -333,7 +349,11 @@ function readLocalFile(baseDir: string, file: string, key: string, issues: Confi
   try {
     return { name: path.basename(full), content: fs.readFileSync(full, "utf8") };
   } catch (err) {
-    issues.push({ key, value: file, expected: `a readable file (relative to the project directory): ${(err as Error).message}` });
+    issues.push({
+      key,
+      value: file,
+      expected: `a readable file (relative to the project directory): ${(err as Error).message}`,
+    });
     return undefined;
   }
 }

@@ -27,7 +27,7 @@ test("a change to Element branding changes only the Element container's inputs",
   );
   const changed = [...before].filter(([urn, inputs]) => after.get(urn) !== inputs).map(([urn]) => urn);
   assert.equal(changed.length, 1, `changed: ${changed.join(", ")}`);
-  assert.match(changed[0]!, /eqmd:matrix:ElementWeb\$docker:index\/container:Container::matrix-element-container$/);
+  assert.match(changed[0], /eqmd:matrix:ElementWeb\$docker:index\/container:Container::matrix-element-container$/);
 });
 
 test("invalid config fails before any resource is declared, naming key, value and fix", async () => {

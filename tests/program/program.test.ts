@@ -41,7 +41,10 @@ ancestry = (r, run) => {
 };
 const inMatrixStackOf = (run: ProgramRun) => (r: RecordedResource) => ancestry(r, run).includes(T.matrixStack);
 const get = (obj: unknown, at: string): unknown =>
-  at.split(/\.|\[(\d+)\]/).filter(Boolean).reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], obj);
+  at
+    .split(/\.|\[(\d+)\]/)
+    .filter(Boolean)
+    .reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], obj);
 
 describe("resource tree", () => {
   test("one MatrixStack, top level, with every Matrix resource below it", () => {
@@ -50,7 +53,10 @@ describe("resource tree", () => {
       assert.equal(stack.name, "matrix");
       // Top level: parented to the root stack (absent under mocks, which have no root stack).
       assert.match(stack.parent ?? "", /^$|::pulumi:pulumi:Stack::/, "MatrixStack is a top-level resource");
-      const children = run.resources.filter((r) => r.parent === stack.urn).map((r) => r.type).sort();
+      const children = run.resources
+        .filter((r) => r.parent === stack.urn)
+        .map((r) => r.type)
+        .sort();
       const expected = [
         "eqmd:matrix:AfterResetHooks",
         "eqmd:matrix:ElementWeb",
@@ -68,7 +74,12 @@ describe("resource tree", () => {
   test("Synapse, Element, database, role, secrets and commands all live inside MatrixStack", () => {
     for (const run of [prod, dev]) {
       const inMatrixStack = inMatrixStackOf(run);
-      for (const r of [...run.all(T.database), ...run.all(T.role), ...run.all(T.command), ...run.all(T.password).filter((p) => !p.name.startsWith("dev-"))]) {
+      for (const r of [
+        ...run.all(T.database),
+        ...run.all(T.role),
+        ...run.all(T.command),
+        ...run.all(T.password).filter((p) => !p.name.startsWith("dev-")),
+      ]) {
         assert.ok(inMatrixStack(r), `${r.type} ${r.name} is outside MatrixStack`);
       }
       assert.ok(inMatrixStack(containerNamed(run, "eqmd_matrix_synapse")));
@@ -79,7 +90,10 @@ describe("resource tree", () => {
   test("dev runs its own PostgreSQL outside MatrixStack; prod uses eqmd's", () => {
     const pg = containerNamed(dev, "eqmd_matrix_postgres");
     assert.ok(!inMatrixStackOf(dev)(pg), "the dev PostgreSQL must survive a reset");
-    assert.equal(prod.all(T.container).some((c) => c.inputs["name"] === "eqmd_matrix_postgres"), false);
+    assert.equal(
+      prod.all(T.container).some((c) => c.inputs["name"] === "eqmd_matrix_postgres"),
+      false,
+    );
   });
 
   test("the shared network is created only when asked (dev), outside MatrixStack", () => {
@@ -107,7 +121,13 @@ describe("names", () => {
 
   test("every named kind of resource has an explicit name (no auto-naming suffix)", () => {
     for (const run of [prod, dev]) {
-      for (const r of [...run.all(T.container), ...run.all(T.volume), ...run.all(T.network), ...run.all(T.database), ...run.all(T.role)]) {
+      for (const r of [
+        ...run.all(T.container),
+        ...run.all(T.volume),
+        ...run.all(T.network),
+        ...run.all(T.database),
+        ...run.all(T.role),
+      ]) {
         assert.equal(typeof r.inputs["name"], "string", `${r.type} ${r.name} has no explicit name`);
       }
     }
@@ -200,10 +220,14 @@ describe("dependencies and order", () => {
     const hooks = prod.all(T.command).filter((c) => c.name.includes("-after-reset-"));
     assert.deepEqual(
       hooks.map((h) => h.name),
-      ["matrix-after-reset-0-setup_matrix_bot", "matrix-after-reset-1-matrix_provision_rooms", "matrix-after-reset-2-matrix_sync_lifecycle"],
+      [
+        "matrix-after-reset-0-setup_matrix_bot",
+        "matrix-after-reset-1-matrix_provision_rooms",
+        "matrix-after-reset-2-matrix_sync_lifecycle",
+      ],
     );
-    assert.ok(waitsFor(hooks[0]!, verify), "hooks wait for verification");
-    assert.ok(waitsFor(hooks[1]!, hooks[0]!) && waitsFor(hooks[2]!, hooks[1]!), "hooks run in order");
+    assert.ok(waitsFor(hooks[0], verify), "hooks wait for verification");
+    assert.ok(waitsFor(hooks[1], hooks[0]) && waitsFor(hooks[2], hooks[1]), "hooks run in order");
     const env = named(prod, "matrix-env-file-write");
     for (const h of hooks) assert.ok(waitsFor(env, h), ".env is written after every hook");
   });
@@ -235,13 +259,17 @@ describe("secrets", () => {
     const at = (file: string) => uploads.findIndex((u) => u.file === file);
     const main = at("/data/homeserver.yaml");
     assert.ok(main >= 0);
-    assert.equal(synapse.secretPaths.includes(`uploads[${main}].content`), false, "homeserver.yaml must stay readable in preview");
+    assert.equal(
+      synapse.secretPaths.includes(`uploads[${main}].content`),
+      false,
+      "homeserver.yaml must stay readable in preview",
+    );
     for (const file of ["/data/secrets.yaml", "/data/signing.key", "/data/pgpass", "/data/oidc_client_secret"]) {
       const i = at(file);
       assert.ok(i >= 0, `missing upload ${file}`);
       assert.ok(synapse.secretPaths.includes(`uploads[${i}].content`), `${file} must be secret`);
-      assert.equal(uploads[i]!.permissions, "0400");
-      assert.equal(uploads[i]!.owner, "1001");
+      assert.equal(uploads[i].permissions, "0400");
+      assert.equal(uploads[i].owner, "1001");
     }
   });
 
@@ -269,14 +297,23 @@ describe("secrets", () => {
     assert.equal(prod.outputs["afterResetValues"]?.secret, true);
     assert.equal(prod.outputs["mediaVolumeName"]?.secret, false);
     assert.equal(prod.outputs["mediaVolumeName"]?.value, "eqmd_matrix_media_store");
-    assert.match(String(prod.outputs["matrixStackUrn"]?.value), /^urn:pulumi:prod::eqmd-matrix::eqmd:matrix:MatrixStack::matrix$/);
+    assert.match(
+      String(prod.outputs["matrixStackUrn"]?.value),
+      /^urn:pulumi:prod::eqmd-matrix::eqmd:matrix:MatrixStack::matrix$/,
+    );
   });
 });
 
 describe("dev vs prod", () => {
   test("dev: no OIDC client command, no hooks, password login, managed PostgreSQL", () => {
-    assert.equal(dev.all(T.command).some((c) => c.name.includes("oidc")), false);
-    assert.equal(dev.all(T.command).some((c) => c.name.includes("after-reset-")), false);
+    assert.equal(
+      dev.all(T.command).some((c) => c.name.includes("oidc")),
+      false,
+    );
+    assert.equal(
+      dev.all(T.command).some((c) => c.name.includes("after-reset-")),
+      false,
+    );
     const hs = uploadContent(containerNamed(dev, "eqmd_matrix_synapse"), "/data/homeserver.yaml");
     assert.match(hs, /password_config:\s*\n\s+enabled: true/);
     assert.doesNotMatch(hs, /oidc_providers/);

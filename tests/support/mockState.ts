@@ -28,7 +28,9 @@ export function fakeOidcSetupOutput(secret: string): string {
 /** Mocks receive secret inputs in Pulumi's wire wrapper; the fake provider sees the value. */
 function unwrapSecret(value: unknown): unknown {
   const wrapped = value as Record<string, unknown> | null;
-  return wrapped && typeof wrapped === "object" && "4dabf18193072939515e22adb298388d" in wrapped ? wrapped["value"] : value;
+  return wrapped && typeof wrapped === "object" && "4dabf18193072939515e22adb298388d" in wrapped
+    ? wrapped["value"]
+    : value;
 }
 
 function commandStdout(args: MockResourceArgs): string {
@@ -38,7 +40,8 @@ function commandStdout(args: MockResourceArgs): string {
     return JSON.stringify({ user_id: "@admin:mock", access_token: mockSecret("admin-token"), device_id: "MOCKDEVICE" });
   }
   if (name.includes("after-reset")) {
-    const env = unwrapSecret(args.inputs["environment"] ?? {}) as Record<string, string>;
+    const inputs = args.inputs as Record<string, unknown>;
+    const env = unwrapSecret(inputs["environment"] ?? {}) as Record<string, string>;
     const keys = (env["EQMD_MATRIX_CAPTURE_KEYS"] ?? "").split(",").filter(Boolean);
     return ["✓ done", ...keys.map((k) => `${k}=${mockSecret(k)}`)].join("\n");
   }
@@ -57,7 +60,14 @@ export function mockState(args: MockResourceArgs): { id: string; state: Record<s
     case "random:index/randomString:RandomString":
       return { id, state: { ...inputs, result: h.toString("hex").slice(0, Number(inputs["length"] ?? 8)) } };
     case "docker:index/remoteImage:RemoteImage":
-      return { id, state: { ...inputs, imageId: `sha256:${h.toString("hex")}`, repoDigest: `${String(inputs["name"])}@sha256:${h.toString("hex")}` } };
+      return {
+        id,
+        state: {
+          ...inputs,
+          imageId: `sha256:${h.toString("hex")}`,
+          repoDigest: `${String(inputs["name"])}@sha256:${h.toString("hex")}`,
+        },
+      };
     case "command:local:Command":
       return { id, state: { ...inputs, stdout: commandStdout(args), stderr: "" } };
     default:

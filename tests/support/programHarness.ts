@@ -38,11 +38,22 @@ export function recordProgram(stackFile: string, options: RunOptions = {}): Reco
   const stack = options.stack ?? /Pulumi\.(.+)\.yaml$/.exec(stackFile)?.[1] ?? "test";
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "eqmd-matrix-record-"));
   try {
-    const request: RecordRequest = { stackFile, stack, overrides: options.overrides ?? {}, secrets: options.secrets ?? {} };
+    const request: RecordRequest = {
+      stackFile,
+      stack,
+      overrides: options.overrides ?? {},
+      secrets: options.secrets ?? {},
+    };
     fs.writeFileSync(path.join(dir, "request.json"), JSON.stringify(request));
     execFileSync(
       process.execPath,
-      ["--import", "tsx", path.join(__dirname, "recordProgram.ts"), path.join(dir, "request.json"), path.join(dir, "result.json")],
+      [
+        "--import",
+        "tsx",
+        path.join(__dirname, "recordProgram.ts"),
+        path.join(dir, "request.json"),
+        path.join(dir, "result.json"),
+      ],
       { cwd: REPO, stdio: ["ignore", "ignore", "pipe"] },
     );
     return JSON.parse(fs.readFileSync(path.join(dir, "result.json"), "utf8")) as RecordResult;
@@ -59,9 +70,11 @@ function withFinders(result: RecordResult): ProgramRun {
     one(type, nameSuffix) {
       const found = all(type).filter((r) => nameSuffix === undefined || r.name.endsWith(nameSuffix));
       if (found.length !== 1) {
-        throw new Error(`expected one ${type}${nameSuffix ? ` named *${nameSuffix}` : ""}, found ${found.map((r) => r.name).join(", ") || "none"}`);
+        throw new Error(
+          `expected one ${type}${nameSuffix ? ` named *${nameSuffix}` : ""}, found ${found.map((r) => r.name).join(", ") || "none"}`,
+        );
       }
-      return found[0] as RecordedResource;
+      return found[0];
     },
   };
 }

@@ -68,7 +68,11 @@ async function main(): Promise<void> {
   if (!requestFile || !resultFile) throw new Error("usage: recordProgram.ts <request.json> <result.json>");
   const request = JSON.parse(fs.readFileSync(requestFile, "utf8")) as RecordRequest;
   const project = "eqmd-matrix";
-  const config = withOverrides(readStackConfig(path.resolve(REPO, request.stackFile)), request.overrides, request.secrets);
+  const config = withOverrides(
+    readStackConfig(path.resolve(REPO, request.stackFile)),
+    request.overrides,
+    request.secrets,
+  );
 
   await pulumi.runtime.setMocks({ newResource: mockState, call: () => ({}) }, project, request.stack, false);
   pulumi.runtime.setAllConfig(config.values, config.secretKeys);

@@ -8,7 +8,11 @@ import { DEFAULT_SYNAPSE_IMAGE, SYNAPSE_VERSION } from "../../../components/vers
 const minimal = { eqmdDomain: "yourhospital.com" };
 
 /** Runs buildSettings expecting failure; returns the message. */
-function errorOf(raw: Record<string, unknown>, stack = "prod", secrets = { postgresAdminPassword: true, oidcClientSecret: false }): string {
+function errorOf(
+  raw: Record<string, unknown>,
+  stack = "prod",
+  secrets = { postgresAdminPassword: true, oidcClientSecret: false },
+): string {
   try {
     settingsFrom(raw, stack, secrets);
   } catch (err) {
@@ -69,34 +73,134 @@ describe("every invalid value names the key, the value and what is expected", ()
     ["missing eqmdDomain", {}, /eqmd-matrix:eqmdDomain is missing: expected/],
     ["bad domain", { eqmdDomain: "Not A Domain" }, /eqmd-matrix:eqmdDomain = "Not A Domain": expected .*DNS name/],
     ["bad matrixFqdn", { ...minimal, matrixFqdn: "matrix_x" }, /eqmd-matrix:matrixFqdn = "matrix_x"/],
-    ["publicBaseUrl without slash", { ...minimal, publicBaseUrl: "https://m.x.org" }, /eqmd-matrix:publicBaseUrl = "https:\/\/m\.x\.org": expected .*trailing slash/],
+    [
+      "publicBaseUrl without slash",
+      { ...minimal, publicBaseUrl: "https://m.x.org" },
+      /eqmd-matrix:publicBaseUrl = "https:\/\/m\.x\.org": expected .*trailing slash/,
+    ],
     ["bad prefix", { ...minimal, containerPrefix: "-x" }, /eqmd-matrix:containerPrefix = "-x"/],
     ["root uid", { ...minimal, uid: 0 }, /eqmd-matrix:uid = 0: expected a non-root UID/],
     ["string uid", { ...minimal, gid: "1001x" }, /eqmd-matrix:gid = "1001x"/],
-    ["bad email", { ...minimal, hospitalEmail: "nobody" }, /eqmd-matrix:hospitalEmail = "nobody": expected an e-mail address/],
-    ["latest image", { ...minimal, synapse: { image: "matrixdotorg/synapse:latest" } }, /eqmd-matrix:synapse\.image = "matrixdotorg\/synapse:latest": expected a pinned tag/],
-    ["untagged image", { ...minimal, element: { image: "vectorim/element-web" } }, /eqmd-matrix:element\.image = "vectorim\/element-web": expected an image pinned/],
-    ["bad port", { ...minimal, synapse: { port: "127.0.0.1:70000" } }, /eqmd-matrix:synapse\.port = "127\.0\.0\.1:70000": expected a port between 1 and 65535/],
-    ["port without ip", { ...minimal, element: { port: "8080" } }, /eqmd-matrix:element\.port = "8080": expected "<ip>:<port>"/],
-    ["public port", { ...minimal, element: { port: "0.0.0.0:8080" } }, /eqmd-matrix:element\.port = "0\.0\.0\.0:8080": expected a loopback address.*allowPublicPorts/],
+    [
+      "bad email",
+      { ...minimal, hospitalEmail: "nobody" },
+      /eqmd-matrix:hospitalEmail = "nobody": expected an e-mail address/,
+    ],
+    [
+      "latest image",
+      { ...minimal, synapse: { image: "matrixdotorg/synapse:latest" } },
+      /eqmd-matrix:synapse\.image = "matrixdotorg\/synapse:latest": expected a pinned tag/,
+    ],
+    [
+      "untagged image",
+      { ...minimal, element: { image: "vectorim/element-web" } },
+      /eqmd-matrix:element\.image = "vectorim\/element-web": expected an image pinned/,
+    ],
+    [
+      "bad port",
+      { ...minimal, synapse: { port: "127.0.0.1:70000" } },
+      /eqmd-matrix:synapse\.port = "127\.0\.0\.1:70000": expected a port between 1 and 65535/,
+    ],
+    [
+      "port without ip",
+      { ...minimal, element: { port: "8080" } },
+      /eqmd-matrix:element\.port = "8080": expected "<ip>:<port>"/,
+    ],
+    [
+      "public port",
+      { ...minimal, element: { port: "0.0.0.0:8080" } },
+      /eqmd-matrix:element\.port = "0\.0\.0\.0:8080": expected a loopback address.*allowPublicPorts/,
+    ],
     ["bad sslmode", { ...minimal, postgres: { sslmode: "prefer" } }, /eqmd-matrix:postgres\.sslmode = "prefer"/],
-    ["bad db name", { ...minimal, database: { name: "Matrix-DB" } }, /eqmd-matrix:database\.name = "Matrix-DB": expected a lower-case PostgreSQL identifier/],
-    ["cp_min > cp_max", { ...minimal, database: { cpMin: 20, cpMax: 10 } }, /eqmd-matrix:database\.cpMax = .*expected cpMin <= cpMax/],
-    ["bad provider id", { ...minimal, oidc: { providerId: "equipe med" } }, /eqmd-matrix:oidc\.providerId = "equipe med"/],
-    ["issuer with slash", { ...minimal, oidc: { issuer: "https://x.org/o/" } }, /eqmd-matrix:oidc\.issuer = "https:\/\/x\.org\/o\/": expected the issuer URL without a trailing slash/],
+    [
+      "bad db name",
+      { ...minimal, database: { name: "Matrix-DB" } },
+      /eqmd-matrix:database\.name = "Matrix-DB": expected a lower-case PostgreSQL identifier/,
+    ],
+    [
+      "cp_min > cp_max",
+      { ...minimal, database: { cpMin: 20, cpMax: 10 } },
+      /eqmd-matrix:database\.cpMax = .*expected cpMin <= cpMax/,
+    ],
+    [
+      "bad provider id",
+      { ...minimal, oidc: { providerId: "equipe med" } },
+      /eqmd-matrix:oidc\.providerId = "equipe med"/,
+    ],
+    [
+      "issuer with slash",
+      { ...minimal, oidc: { issuer: "https://x.org/o/" } },
+      /eqmd-matrix:oidc\.issuer = "https:\/\/x\.org\/o\/": expected the issuer URL without a trailing slash/,
+    ],
     ["unknown key", { ...minimal, synapseImage: "x:1" }, /eqmd-matrix:synapseImage = "x:1": expected a known key/],
-    ["unknown nested key", { ...minimal, oidc: { clientID: "x" } }, /eqmd-matrix:oidc\.clientID = "x": expected a known key/],
-    ["exec without container", { ...minimal, django: { exec: { command: ["docker", "exec", "-i"] } } }, /eqmd-matrix:django\.exec .*expected "container" whenever "command" is set/],
-    ["old synapse", { ...minimal, synapse: { image: "matrixdotorg/synapse:v1.80.0" } }, /eqmd-matrix:synapse\.image = "matrixdotorg\/synapse:v1\.80\.0": expected Synapse 1\.91\.0 or newer/],
-    ["unversioned tag", { ...minimal, synapse: { image: "registry.local/synapse:stable" } }, /eqmd-matrix:synapse\.version is missing: expected the Synapse version of image/],
-    ["secret in extra settings", { ...minimal, synapse: { extraSettings: { form_secret: "abc" } } }, /eqmd-matrix:synapse\.extraSettings\.form_secret = "\(hidden\)": expected no key that carries a secret/],
-    ["http base url with OIDC", { ...minimal, publicBaseUrl: "http://matrix.yourhospital.com/" }, /eqmd-matrix:publicBaseUrl = "http:\/\/matrix\.yourhospital\.com\/": expected an https:\/\/ URL while OIDC is enabled/],
-    ["no login method", { ...minimal, oidc: { enabled: false } }, /eqmd-matrix:synapse\.passwordLogin = false: expected true when oidc\.enabled is false/],
-    ["hooks without OIDC", { ...minimal, oidc: { enabled: false }, synapse: { passwordLogin: true }, afterReset: [{ command: ["setup_matrix_bot"] }] }, /eqmd-matrix:afterReset = 1: expected no hooks while oidc\.enabled is false/],
-    ["bad capture key", { ...minimal, afterReset: [{ command: ["setup_matrix_bot"], capture: ["bot-token"] }] }, /eqmd-matrix:afterReset\.0\.capture\.0 = "bot-token": expected an environment variable name/],
-    ["missing module file", { ...minimal, synapse: { modules: [{ module: "eqmd_policy.EqmdPolicyModule", files: ["nope/eqmd_policy.py"] }] } }, /eqmd-matrix:synapse\.modules\[0\]\.files\[0\] = "nope\/eqmd_policy\.py": expected a readable file/],
-    ["bad module name", { ...minimal, synapse: { modules: [{ module: "eqmd_policy" }] } }, /eqmd-matrix:synapse\.modules\.0\.module = "eqmd_policy": expected "package\.ClassName"/],
-    ["bad docker host", { ...minimal, dockerHost: "myhost:2375" }, /eqmd-matrix:dockerHost = "myhost:2375": expected a Docker host URL/],
+    [
+      "unknown nested key",
+      { ...minimal, oidc: { clientID: "x" } },
+      /eqmd-matrix:oidc\.clientID = "x": expected a known key/,
+    ],
+    [
+      "exec without container",
+      { ...minimal, django: { exec: { command: ["docker", "exec", "-i"] } } },
+      /eqmd-matrix:django\.exec .*expected "container" whenever "command" is set/,
+    ],
+    [
+      "old synapse",
+      { ...minimal, synapse: { image: "matrixdotorg/synapse:v1.80.0" } },
+      /eqmd-matrix:synapse\.image = "matrixdotorg\/synapse:v1\.80\.0": expected Synapse 1\.91\.0 or newer/,
+    ],
+    [
+      "unversioned tag",
+      { ...minimal, synapse: { image: "registry.local/synapse:stable" } },
+      /eqmd-matrix:synapse\.version is missing: expected the Synapse version of image/,
+    ],
+    [
+      "secret in extra settings",
+      { ...minimal, synapse: { extraSettings: { form_secret: "abc" } } },
+      /eqmd-matrix:synapse\.extraSettings\.form_secret = "\(hidden\)": expected no key that carries a secret/,
+    ],
+    [
+      "http base url with OIDC",
+      { ...minimal, publicBaseUrl: "http://matrix.yourhospital.com/" },
+      /eqmd-matrix:publicBaseUrl = "http:\/\/matrix\.yourhospital\.com\/": expected an https:\/\/ URL while OIDC is enabled/,
+    ],
+    [
+      "no login method",
+      { ...minimal, oidc: { enabled: false } },
+      /eqmd-matrix:synapse\.passwordLogin = false: expected true when oidc\.enabled is false/,
+    ],
+    [
+      "hooks without OIDC",
+      {
+        ...minimal,
+        oidc: { enabled: false },
+        synapse: { passwordLogin: true },
+        afterReset: [{ command: ["setup_matrix_bot"] }],
+      },
+      /eqmd-matrix:afterReset = 1: expected no hooks while oidc\.enabled is false/,
+    ],
+    [
+      "bad capture key",
+      { ...minimal, afterReset: [{ command: ["setup_matrix_bot"], capture: ["bot-token"] }] },
+      /eqmd-matrix:afterReset\.0\.capture\.0 = "bot-token": expected an environment variable name/,
+    ],
+    [
+      "missing module file",
+      {
+        ...minimal,
+        synapse: { modules: [{ module: "eqmd_policy.EqmdPolicyModule", files: ["nope/eqmd_policy.py"] }] },
+      },
+      /eqmd-matrix:synapse\.modules\[0\]\.files\[0\] = "nope\/eqmd_policy\.py": expected a readable file/,
+    ],
+    [
+      "bad module name",
+      { ...minimal, synapse: { modules: [{ module: "eqmd_policy" }] } },
+      /eqmd-matrix:synapse\.modules\.0\.module = "eqmd_policy": expected "package\.ClassName"/,
+    ],
+    [
+      "bad docker host",
+      { ...minimal, dockerHost: "myhost:2375" },
+      /eqmd-matrix:dockerHost = "myhost:2375": expected a Docker host URL/,
+    ],
   ];
   for (const [name, raw, pattern] of cases) {
     test(name, () => assert.match(errorOf(raw), pattern));
@@ -125,7 +229,10 @@ describe("every invalid value names the key, the value and what is expected", ()
   });
 
   test("loopback publication may be opted out of explicitly", () => {
-    assert.deepEqual(settingsFrom({ ...minimal, allowPublicPorts: true, element: { port: "0.0.0.0:8080" } }).element.port, { ip: "0.0.0.0", port: 8080 });
+    assert.deepEqual(
+      settingsFrom({ ...minimal, allowPublicPorts: true, element: { port: "0.0.0.0:8080" } }).element.port,
+      { ip: "0.0.0.0", port: 8080 },
+    );
   });
 });
 

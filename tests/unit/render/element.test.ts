@@ -57,7 +57,9 @@ describe("element config.json", () => {
   it("links to eqmd's site", () => {
     const c = elementConfig(settingsFrom());
     assert.equal(c.help_url, "https://yourhospital.com/");
-    assert.deepEqual(c.branding, { auth_footer_links: [{ text: "yourhospital.com", url: "https://yourhospital.com/" }] });
+    assert.deepEqual(c.branding, {
+      auth_footer_links: [{ text: "yourhospital.com", url: "https://yourhospital.com/" }],
+    });
     assert.equal(c.logout_redirect_url, "https://yourhospital.com/");
   });
 
@@ -66,7 +68,9 @@ describe("element config.json", () => {
     const dev = elementConfig(settingsFrom(DEV_RAW, "dev"));
     assert.ok(!("sso_redirect_options" in dev));
     assert.ok(!("logout_redirect_url" in dev));
-    assert.deepEqual(dev.default_server_config, { "m.homeserver": { base_url: "http://localhost:8008/", server_name: "localhost" } });
+    assert.deepEqual(dev.default_server_config, {
+      "m.homeserver": { base_url: "http://localhost:8008/", server_name: "localhost" },
+    });
   });
 
   it("a branding change changes only the Element output", () => {

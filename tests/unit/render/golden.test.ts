@@ -66,7 +66,11 @@ for (const [env, settings] of Object.entries(ENVIRONMENTS)) {
           fs.writeFileSync(file, actual);
         }
         assert.ok(fs.existsSync(file), `missing golden file ${file}: run with UPDATE_GOLDEN=1 to create it`);
-        assert.equal(actual, fs.readFileSync(file, "utf8"), `${env}/${name} differs; if intended, rerun with UPDATE_GOLDEN=1`);
+        assert.equal(
+          actual,
+          fs.readFileSync(file, "utf8"),
+          `${env}/${name} differs; if intended, rerun with UPDATE_GOLDEN=1`,
+        );
       });
     }
   });

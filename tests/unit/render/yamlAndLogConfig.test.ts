@@ -16,7 +16,10 @@ describe("toYaml", () => {
   });
 
   it("double-quotes Jinja templates", () => {
-    assert.equal(toYaml({ t: "u_{{ user.sub }}", s: "{% if x %}y{% endif %}" }), 't: "u_{{ user.sub }}"\ns: "{% if x %}y{% endif %}"\n');
+    assert.equal(
+      toYaml({ t: "u_{{ user.sub }}", s: "{% if x %}y{% endif %}" }),
+      't: "u_{{ user.sub }}"\ns: "{% if x %}y{% endif %}"\n',
+    );
   });
 
   it("quotes strings PyYAML (YAML 1.1) would read as something else", () => {
@@ -57,8 +60,14 @@ describe("log config", () => {
 
   it("uses Synapse's format and request filter", () => {
     const formatters = config.formatters as Obj;
-    assert.equal((formatters.precise as Obj).format, "%(asctime)s - %(name)s - %(lineno)d - %(levelname)s - %(request)s - %(message)s");
-    assert.deepEqual((config.filters as Obj).context, { "()": "synapse.logging.context.LoggingContextFilter", request: "" });
+    assert.equal(
+      (formatters.precise as Obj).format,
+      "%(asctime)s - %(name)s - %(lineno)d - %(levelname)s - %(request)s - %(message)s",
+    );
+    assert.deepEqual((config.filters as Obj).context, {
+      "()": "synapse.logging.context.LoggingContextFilter",
+      request: "",
+    });
     assert.deepEqual(((config.handlers as Obj).console as Obj).filters, ["context"]);
   });
 
@@ -69,6 +78,9 @@ describe("log config", () => {
   });
 
   it("explains in the file why it is console-only", () => {
-    assert.match(renderLogConfig(), /^# .*\n# Console \(stdout\) only: Synapse runs as UID 1001 with a read-only \/data/);
+    assert.match(
+      renderLogConfig(),
+      /^# .*\n# Console \(stdout\) only: Synapse runs as UID 1001 with a read-only \/data/,
+    );
   });
 });

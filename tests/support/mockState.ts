@@ -33,7 +33,7 @@ function unwrapSecret(value: unknown): unknown {
     : value;
 }
 
-function commandStdout(args: MockResourceArgs): string {
+function fakeCommandStdout(args: MockResourceArgs): string {
   const name = args.name;
   if (name.includes("oidc-client")) return fakeOidcSetupOutput(mockSecret("oidc-client-secret"));
   if (name.includes("admin-bootstrap")) {
@@ -46,6 +46,17 @@ function commandStdout(args: MockResourceArgs): string {
     return ["✓ done", ...keys.map((k) => `${k}=${mockSecret(k)}`)].join("\n");
   }
   return "{}";
+}
+
+/** Builds the mock provider; `commandStdout` replaces the fake output of named commands. */
+export function mockStateWith(commandStdout: Record<string, string> = {}) {
+  return (args: MockResourceArgs) => {
+    const real = commandStdout[args.name];
+    if (args.type === "command:local:Command" && real !== undefined) {
+      return { id: `${args.name}-id`, state: { ...(args.inputs as Record<string, unknown>), stdout: real, stderr: "" } };
+    }
+    return mockState(args);
+  };
 }
 
 export function mockState(args: MockResourceArgs): { id: string; state: Record<string, unknown> } {
@@ -69,7 +80,7 @@ export function mockState(args: MockResourceArgs): { id: string; state: Record<s
         },
       };
     case "command:local:Command":
-      return { id, state: { ...inputs, stdout: commandStdout(args), stderr: "" } };
+      return { id, state: { ...inputs, stdout: fakeCommandStdout(args), stderr: "" } };
     default:
       return { id, state: { ...inputs } };
   }

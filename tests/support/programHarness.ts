@@ -24,6 +24,8 @@ export interface RunOptions {
   readonly stack?: string;
   readonly overrides?: Record<string, unknown>;
   readonly secrets?: Record<string, string>;
+  /** Command resource name → real stdout (see RecordRequest.commandStdout). */
+  readonly commandStdout?: Record<string, string>;
 }
 
 /** Evaluates the program for `stackFile` (e.g. "Pulumi.dev.yaml"); throws if it failed. */
@@ -43,6 +45,7 @@ export function recordProgram(stackFile: string, options: RunOptions = {}): Reco
       stack,
       overrides: options.overrides ?? {},
       secrets: options.secrets ?? {},
+      commandStdout: options.commandStdout ?? {},
     };
     fs.writeFileSync(path.join(dir, "request.json"), JSON.stringify(request));
     execFileSync(

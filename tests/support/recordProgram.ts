@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
-import { mockState } from "./mockState";
+import { mockStateWith } from "./mockState";
 import { readStackConfig, withOverrides } from "./stackConfig";
 import type { RecordedResource, RecordRequest, RecordResult } from "./recordTypes";
 
@@ -74,7 +74,12 @@ async function main(): Promise<void> {
     request.secrets,
   );
 
-  await pulumi.runtime.setMocks({ newResource: mockState, call: () => ({}) }, project, request.stack, false);
+  await pulumi.runtime.setMocks(
+    { newResource: mockStateWith(request.commandStdout), call: () => ({}) },
+    project,
+    request.stack,
+    false,
+  );
   pulumi.runtime.setAllConfig(config.values, config.secretKeys);
 
   const resources: RecordedResource[] = [];

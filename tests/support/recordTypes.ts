@@ -8,6 +8,12 @@ export interface RecordRequest {
   readonly overrides?: Record<string, unknown>;
   /** "<namespace>:<key>" → secret value. */
   readonly secrets?: Record<string, string>;
+  /**
+   * Command resource name → the stdout its real run printed (contract tests): the program then
+   * declares what it would declare after that command ran, e.g. Synapse's files with the real
+   * OIDC client secret.
+   */
+  readonly commandStdout?: Record<string, string>;
 }
 
 export interface RecordedOptions {

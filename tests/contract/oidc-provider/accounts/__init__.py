@@ -1,0 +1,1 @@
+"""eqmd's user profile, reduced to what the OpenID provider needs."""

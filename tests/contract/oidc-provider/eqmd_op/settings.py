@@ -1,0 +1,121 @@
+"""Settings of the contract tests' OpenID provider.
+
+Only what shapes the OIDC behaviour Synapse sees is taken from eqmd: the library and its
+mount point, the proxy headers, `sub` from UserProfile.public_id, the userinfo function and the
+extra `openid` scope claims. Everything else is the smallest Django setup that runs on loopback.
+
+Environment:
+  EQMD_OP_DATA_DIR        (required) directory for the SQLite database and the secret key.
+  MATRIX_CALLBACK_SCHEME  scheme of the redirect URI `setup_synapse_oidc_client` registers
+                          (default "https" as in eqmd; see that command).
+  MATRIX_FQDN             default of `setup_synapse_oidc_client --matrix-fqdn` (as in eqmd).
+"""
+import os
+import secrets
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _data_dir() -> Path:
+    value = os.environ.get("EQMD_OP_DATA_DIR", "")
+    if not value:
+        raise ImproperlyConfigured(
+            "EQMD_OP_DATA_DIR is not set: point it at a writable directory for the provider's "
+            "SQLite database (the contract tests use a private temporary directory)."
+        )
+    directory = Path(value).resolve()
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def _secret_key(data_dir: Path) -> str:
+    """A per-data-dir key, kept so sessions survive a provider restart within one test run."""
+    key_file = data_dir / "django_secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+DATA_DIR = _data_dir()
+SECRET_KEY = _secret_key(DATA_DIR)
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+
+# As in eqmd: the provider sits behind a TLS-terminating proxy. django-oidc-provider builds
+# its issuer from the request (scheme://host + "/o"), so these two settings decide the issuer.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+USE_X_FORWARDED_HOST = True
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "oidc_provider",
+    "accounts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "eqmd_op.urls"
+WSGI_APPLICATION = "eqmd_op.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": DATA_DIR / "provider.sqlite3",
+    }
+}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+USE_TZ = True
+TIME_ZONE = "UTC"
+LANGUAGE_CODE = "en-us"
+
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/accounts/login/"
+
+# django-oidc-provider (0.9.0). Read from the library: `OIDC_USERINFO` fills the standard
+# claims (profile/email scopes) and is also what every ScopeClaims instance receives as
+# `self.userinfo`; `OIDC_EXTRA_SCOPE_CLAIMS` is instantiated by the userinfo view (and by the
+# id_token builder only when OIDC_IDTOKEN_INCLUDE_CLAIMS is on: off by default, not set here), and
+# its `scope_<name>` methods add claims for each granted scope. The library has no
+# `OIDC_AUTHORIZE_VIEW` setting, so eqmd's custom inactive-user view is not reproduced.
+#
+# eqmd leaves OIDC_USERINFO unset. Checked against 0.9.0: the userinfo answer is the same either
+# way for eqmd's users, because StandardScopeClaims falls back to user.email, first_name,
+# last_name and username, and `name`/`preferred_username` come from the `openid` claims below.
+OIDC_USERINFO = "accounts.claims.userinfo"
+OIDC_EXTRA_SCOPE_CLAIMS = "accounts.claims.EqmdScopeClaims"
+OIDC_IDTOKEN_SUB_GENERATOR = "accounts.claims.sub_generator"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "INFO"},
+}

@@ -53,7 +53,10 @@ export function mockStateWith(commandStdout: Record<string, string> = {}) {
   return (args: MockResourceArgs) => {
     const real = commandStdout[args.name];
     if (args.type === "command:local:Command" && real !== undefined) {
-      return { id: `${args.name}-id`, state: { ...(args.inputs as Record<string, unknown>), stdout: real, stderr: "" } };
+      return {
+        id: `${args.name}-id`,
+        state: { ...(args.inputs as Record<string, unknown>), stdout: real, stderr: "" },
+      };
     }
     return mockState(args);
   };

@@ -9,8 +9,8 @@
  * - `jitsi.preferredDomain: ""`: it only picks a Jitsi server and turns nothing off (Element
  *   has no Jitsi switch). Calls and Jitsi widgets are hidden with the `UIFeature.voip` and
  *   `UIFeature.widgets` setting defaults instead.
- * - `io.element.e2ee` is kept for the record, but Element reads it from the homeserver's
- *   `/.well-known/matrix/client`, not from config.json; eqmd's nginx serves that file.
+ * - No `io.element.e2ee` here: Element reads it only from the homeserver's
+ *   `/.well-known/matrix/client`, which eqmd's nginx serves (force_disable: true).
  */
 import { Settings } from "../components/config/settings";
 
@@ -55,8 +55,6 @@ export function elementConfig(s: Settings): Record<string, unknown> {
     },
     help_url: eqmdHome,
     branding: { auth_footer_links: [{ text: s.server.eqmdDomain, url: eqmdHome }] },
-    // Encryption off. Inert here (Element reads it from /.well-known/matrix/client, see above).
-    "io.element.e2ee": { default: false, force_disable: true },
   };
 }
 

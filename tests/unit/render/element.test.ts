@@ -45,7 +45,7 @@ describe("element config.json", () => {
     assert.equal(c.show_labs_settings, false);
     assert.equal(c.default_federate, false);
     assert.deepEqual(c.room_directory, { servers: ["matrix.yourhospital.com"] });
-    assert.deepEqual(c["io.element.e2ee"], { default: false, force_disable: true });
+    assert.equal("io.element.e2ee" in c, false, "inert in config.json: Element reads it from /.well-known/matrix/client");
     assert.equal(c.integrations_ui_url, null);
     assert.equal(c.integrations_rest_url, null);
     assert.equal(c.integrations_widgets_urls, null);

@@ -8,16 +8,17 @@ import * as random from "@pulumi/random";
 import { loadConfig } from "./components/config";
 import { ManagedPostgres } from "./components/managedPostgres";
 import { MatrixStack } from "./components/matrixStack";
-import { createProviders } from "./components/providers";
+import { dockerProvider, postgresqlProvider } from "./components/providers";
 import { MATRIX_STACK_NAME } from "./components/tokens";
 
 const projectDir = __dirname;
 const { settings: s, secrets } = loadConfig(projectDir);
 
+const dockerEngine = dockerProvider(s);
+
 // Outside MatrixStack (a reset never touches them): the shared network and dev's PostgreSQL.
-const bootstrapDocker = new docker.Provider("docker-shared", s.dockerHost ? { host: s.dockerHost } : {});
 const network: pulumi.Input<string> = s.network.create
-  ? new docker.Network("network", { name: s.network.name, attachable: true }, { provider: bootstrapDocker }).name
+  ? new docker.Network("network", { name: s.network.name, attachable: true }, { provider: dockerEngine }).name
   : s.network.name;
 
 let adminPassword = secrets.postgresAdminPassword;
@@ -33,15 +34,14 @@ if (s.postgres.mode === "managed") {
   managed = new ManagedPostgres(
     "dev-postgres",
     { settings: s, password: adminPassword, network },
-    { providers: [bootstrapDocker] },
+    { providers: [dockerEngine] },
   );
 }
 
-const providers = createProviders(s, adminPassword, managed?.container);
 const matrix = new MatrixStack(
   MATRIX_STACK_NAME,
   { settings: s, secrets, network, projectDir },
-  { providers: [providers.docker, providers.postgresql] },
+  { providers: [dockerEngine, postgresqlProvider(s, adminPassword, managed?.container)] },
 );
 
 export const matrixStackUrn = matrix.urn;

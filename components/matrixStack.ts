@@ -44,7 +44,7 @@ export class MatrixStack extends pulumi.ComponentResource {
     const s = args.settings;
     const child = { parent: this };
 
-    const secrets = new SynapseSecrets(`${name}-secrets`, {}, child);
+    const secrets = new SynapseSecrets(`${name}-secrets`, child);
     const database = new SynapseDatabase(
       `${name}-database`,
       { name: s.database.name, role: s.database.role, password: secrets.databasePassword },

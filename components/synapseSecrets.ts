@@ -2,11 +2,6 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { TYPE } from "./tokens";
 
-export interface SynapseSecretsArgs {
-  /** Changing this value regenerates every secret (a fresh Synapse identity). */
-  readonly generation?: pulumi.Input<string>;
-}
-
 /**
  * Every secret Synapse needs, generated with a CSPRNG and kept only in Pulumi state
  * (encrypted). Nothing here is derived from anything else: the signing key in particular is a
@@ -23,13 +18,12 @@ export class SynapseSecrets extends pulumi.ComponentResource {
   /** Key id such as `a_k3x9`: public (it is published with the key), so not secret. */
   public readonly signingKeyId: pulumi.Output<string>;
 
-  constructor(name: string, args: SynapseSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.SynapseSecrets, name, {}, opts);
-    const keepers = args.generation ? { generation: args.generation } : undefined;
     const password = (suffix: string, length: number) =>
       new random.RandomPassword(
         `${name}-${suffix}`,
-        { length, special: false, ...(keepers ? { keepers } : {}) },
+        { length, special: false },
         { parent: this, additionalSecretOutputs: ["result"] },
       ).result.apply((v) => pulumi.secret(v));
 
@@ -40,12 +34,12 @@ export class SynapseSecrets extends pulumi.ComponentResource {
     this.adminPassword = password("admin-password", 40);
     this.signingKeySeed = new random.RandomBytes(
       `${name}-signing-key-seed`,
-      { length: 32, ...(keepers ? { keepers } : {}) },
+      { length: 32 },
       { parent: this, additionalSecretOutputs: ["base64", "hex"] },
     ).base64.apply((v) => pulumi.secret(v));
     this.signingKeyId = new random.RandomString(
       `${name}-signing-key-id`,
-      { length: 4, special: false, upper: false, ...(keepers ? { keepers } : {}) },
+      { length: 4, special: false, upper: false },
       { parent: this },
     ).result.apply((id) => `a_${id}`);
 

@@ -5,25 +5,10 @@
  */
 import { createHash } from "node:crypto";
 import { MockResourceArgs } from "@pulumi/pulumi/runtime";
+import { setupSynapseOidcClientOutput } from "./eqmdOutput";
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
 export const mockSecret = (name: string) => `MOCKSECRET-${name}`;
-
-/** eqmd's `setup_synapse_oidc_client` output (eqmd-facts §8), as the Django container prints it. */
-export function fakeOidcSetupOutput(secret: string): string {
-  return [
-    "Setting up OIDC client for Matrix Synapse...",
-    "✓ Found existing OIDC client 'matrix_synapse_client'",
-    "Synapse Configuration:",
-    `    client_secret: "${secret}"`,
-    "Environment Variables:",
-    "Add to your .env file:",
-    `SYNAPSE_OIDC_CLIENT_SECRET=${secret}`,
-    "SYNAPSE_OIDC_PROVIDER_ID=equipemed",
-    "",
-    "✓ Synapse OIDC client setup complete!",
-  ].join("\n");
-}
 
 /** Mocks receive secret inputs in Pulumi's wire wrapper; the fake provider sees the value. */
 function unwrapSecret(value: unknown): unknown {
@@ -35,7 +20,7 @@ function unwrapSecret(value: unknown): unknown {
 
 function fakeCommandStdout(args: MockResourceArgs): string {
   const name = args.name;
-  if (name.includes("oidc-client")) return fakeOidcSetupOutput(mockSecret("oidc-client-secret"));
+  if (name.includes("oidc-client")) return setupSynapseOidcClientOutput(mockSecret("oidc-client-secret"));
   if (name.includes("admin-bootstrap")) {
     return JSON.stringify({ user_id: "@admin:mock", access_token: mockSecret("admin-token"), device_id: "MOCKDEVICE" });
   }

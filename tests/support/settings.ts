@@ -29,6 +29,17 @@ export const EQMD_PROD_RAW: Record<string, unknown> = {
   reset: { allowed: false },
 };
 
+/** The dev stack's shape: no eqmd, OIDC off, password login, managed PostgreSQL. */
+export const DEV_RAW: Record<string, unknown> = {
+  eqmdDomain: "localhost",
+  matrixFqdn: "localhost",
+  publicBaseUrl: "http://localhost:8008/",
+  chatFqdn: "localhost",
+  oidc: { enabled: false },
+  synapse: { passwordLogin: true },
+  postgres: { mode: "managed" },
+};
+
 /** Builds settings from a raw config (defaults: the eqmd production example). */
 export function settingsFrom(
   raw: Record<string, unknown> = EQMD_PROD_RAW,

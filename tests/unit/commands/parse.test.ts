@@ -1,36 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { parseAdminBootstrap, parseClientSecret, parseKeyValueLines } from "../../../components/commands/parse";
+import { setupSynapseOidcClientOutput as eqmdOutput } from "../../support/eqmdOutput";
 
 const SECRET = "Zq3_vB9-xYk2LmN0pQrStUvWxYz0123456789abcDE"; // 43 chars, token_urlsafe(32) alphabet
-
-/** eqmd's setup_synapse_oidc_client output (eqmd-facts §8), with the secret in the YAML sample too. */
-function eqmdOutput(secret: string, eol = "\n"): string {
-  return [
-    "Setting up OIDC client for Matrix Synapse...",
-    "Client ID: matrix_synapse_client",
-    "Matrix FQDN: matrix.yourhospital.com",
-    "Redirect URI: https://matrix.yourhospital.com/_synapse/client/oidc/callback",
-    "✓ Created new OIDC client 'matrix_synapse_client'",
-    "  - Client secret: generated new",
-    "  - Redirect URI: added new redirect URI",
-    "  - Allowed scopes: openid profile email",
-    "",
-    "Synapse Configuration:",
-    "oidc_providers:",
-    "  - idp_id: equipemed",
-    "    client_id: matrix_synapse_client",
-    `    client_secret: "${secret}"`,
-    "",
-    "Environment Variables:",
-    "Add to your .env file:",
-    `SYNAPSE_OIDC_CLIENT_SECRET=${secret}`,
-    "SYNAPSE_OIDC_PROVIDER_ID=equipemed",
-    "",
-    "✓ Synapse OIDC client setup complete!",
-    "",
-  ].join(eol);
-}
 
 describe("parseClientSecret", () => {
   it("takes the SYNAPSE_OIDC_CLIENT_SECRET= line of eqmd's output", () => {

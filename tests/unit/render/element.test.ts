@@ -1,19 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { EQMD_PROD_RAW, settingsFrom } from "../../support/settings";
+import { EQMD_PROD_RAW, settingsFrom, DEV_RAW } from "../../support/settings";
 import { elementConfig, renderElementConfigJson } from "../../../render/element";
 import { renderHomeserverYaml } from "../../../render/homeserver";
 import { renderLogConfig } from "../../../render/logConfig";
-
-const DEV_RAW: Record<string, unknown> = {
-  eqmdDomain: "localhost",
-  matrixFqdn: "localhost",
-  publicBaseUrl: "http://localhost:8008/",
-  chatFqdn: "localhost",
-  oidc: { enabled: false },
-  synapse: { passwordLogin: true },
-  postgres: { mode: "managed" },
-};
 
 describe("element config.json", () => {
   it("is deterministic two-space JSON with a trailing newline", () => {
@@ -45,7 +35,11 @@ describe("element config.json", () => {
     assert.equal(c.show_labs_settings, false);
     assert.equal(c.default_federate, false);
     assert.deepEqual(c.room_directory, { servers: ["matrix.yourhospital.com"] });
-    assert.equal("io.element.e2ee" in c, false, "inert in config.json: Element reads it from /.well-known/matrix/client");
+    assert.equal(
+      "io.element.e2ee" in c,
+      false,
+      "inert in config.json: Element reads it from /.well-known/matrix/client",
+    );
     assert.equal(c.integrations_ui_url, null);
     assert.equal(c.integrations_rest_url, null);
     assert.equal(c.integrations_widgets_urls, null);

@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { REPO_ROOT, settingsFrom } from "../../support/settings";
+import { REPO_ROOT, settingsFrom, DEV_RAW } from "../../support/settings";
 import { Settings } from "../../../components/config/settings";
 import { renderHomeserverYaml, renderPgpass, renderSecretsYaml } from "../../../render/homeserver";
 import { renderLogConfig } from "../../../render/logConfig";
@@ -29,19 +29,7 @@ const FAKE_SEED = Buffer.from(Array.from({ length: 32 }, (_, i) => i)).toString(
 
 const ENVIRONMENTS: Record<string, () => Settings> = {
   prod: () => settingsFrom(),
-  dev: () =>
-    settingsFrom(
-      {
-        eqmdDomain: "localhost",
-        matrixFqdn: "localhost",
-        publicBaseUrl: "http://localhost:8008/",
-        chatFqdn: "localhost",
-        oidc: { enabled: false },
-        synapse: { passwordLogin: true },
-        postgres: { mode: "managed" },
-      },
-      "dev",
-    ),
+  dev: () => settingsFrom(DEV_RAW, "dev"),
 };
 
 function renderAll(s: Settings): Record<string, string> {

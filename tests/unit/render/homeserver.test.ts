@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { parse } from "yaml";
-import { EQMD_PROD_RAW, settingsFrom } from "../../support/settings";
+import { EQMD_PROD_RAW, settingsFrom, DEV_RAW } from "../../support/settings";
 import {
   homeserverConfig,
   renderHomeserverYaml,
@@ -30,16 +30,6 @@ function withRaw(patch: Obj): Obj {
 }
 
 const PROD_SYNAPSE = obj(EQMD_PROD_RAW.synapse, "EQMD_PROD_RAW.synapse");
-
-const DEV_RAW: Obj = {
-  eqmdDomain: "localhost",
-  matrixFqdn: "localhost",
-  publicBaseUrl: "http://localhost:8008/",
-  chatFqdn: "localhost",
-  oidc: { enabled: false },
-  synapse: { passwordLogin: true },
-  postgres: { mode: "managed" },
-};
 
 const DISTINCT_SECRETS: SynapseSecretValues = {
   registrationSharedSecret: "RSS-7f3c9a1e-distinct",

@@ -45,11 +45,10 @@ export class ElementWeb extends pulumi.ComponentResource {
         restart: "unless-stopped",
         healthcheck: {
           tests: ["CMD-SHELL", `wget -q --spider http://localhost:${port}/ || exit 1`],
-          interval: "30s",
+          interval: "15s",
           timeout: "10s",
           retries: 3,
           startPeriod: "10s",
-          startInterval: "2s",
         },
         wait: true,
         waitTimeout: 120,

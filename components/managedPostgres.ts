@@ -58,7 +58,6 @@ export class ManagedPostgres extends pulumi.ComponentResource {
           timeout: "5s",
           retries: 10,
           startPeriod: "30s",
-          startInterval: "1s",
         },
         wait: true,
         waitTimeout: 120,

@@ -95,13 +95,13 @@ export class Synapse extends pulumi.ComponentResource {
         networksAdvanced: [{ name: args.network, aliases: ["matrix-synapse"] }],
         ports: publishedPorts(s.synapse.port, s.synapse.listenPort),
         restart: "unless-stopped",
+        // No startInterval: it needs Docker API 1.44 (Engine 25); older engines reject it.
         healthcheck: {
           tests: ["CMD", "curl", "-fSs", `http://localhost:${s.synapse.listenPort}/health`],
-          interval: "15s",
+          interval: "10s",
           timeout: "5s",
           retries: 3,
           startPeriod: `${s.synapse.startTimeoutSeconds}s`,
-          startInterval: "2s",
         },
         wait: true,
         waitTimeout: s.synapse.startTimeoutSeconds,

@@ -55,6 +55,8 @@ export interface StartSynapseOptions {
   root?: string;
   /** Budget for /health to answer 200 (default 180 s). */
   healthDeadlineMs?: number;
+  /** Runs once the files are in place, before `python -m synapse.config` (e.g. extra checks on them). */
+  beforeCheck?: (hostPath: (containerPath: string) => string) => Promise<void>;
 }
 
 export interface SynapseHandle {
@@ -145,6 +147,7 @@ export async function startSynapse(options: StartSynapseOptions): Promise<Synaps
   const python = venvPython(options.venv);
   const configArgs = options.configPaths.flatMap((p) => ["-c", hostPath(p)]);
 
+  await options.beforeCheck?.(hostPath);
   const check = await runCommand([...prefix, python, "-m", "synapse.config", ...configArgs], {
     cwd: dataDir,
     env,

@@ -59,6 +59,9 @@ export const dockerHost = s.dockerHost ?? "";
 export const synapseImage = s.synapse.image;
 export const synapseAdminUserId = matrix.adminUserId;
 export const synapseAdminToken = matrix.adminToken;
+export const synapseAdminPassword = matrix.adminPassword;
+// Managed (dev) mode generates the PostgreSQL password; `npm run reset -- --backup` needs it.
+export const postgresAdminPassword = managed ? adminPassword : undefined;
 export const oidcIdpId = s.oidc.enabled ? s.oidc.idpId : "";
 export const oidcClientSecret = matrix.oidcClientSecret;
 export const afterResetValues = matrix.capturedValues;

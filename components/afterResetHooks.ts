@@ -5,6 +5,7 @@ import { execLine } from "./commands/exec";
 import { parseKeyValueLines } from "./commands/parse";
 import { secretCommand } from "./secretCommand";
 import { childOptions } from "./childOptions";
+import { dockerEnv } from "./dockerEnv";
 import { TYPE } from "./tokens";
 
 export interface AfterResetHooksArgs {
@@ -41,6 +42,7 @@ export class AfterResetHooks extends pulumi.ComponentResource {
           create: execLine(s.django.exec, [...s.django.managePy, ...hook.command], [...passed].sort()),
           environment: pulumi.secret(
             pulumi.all([known, args.adminToken]).apply(([values, token]) => ({
+              ...dockerEnv(s),
               ...values,
               SYNAPSE_ADMIN_TOKEN: token,
               [CAPTURE_KEYS_ENV]: hook.capture.join(","),

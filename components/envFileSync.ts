@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { shellJoin } from "./commands/exec";
 import { secretCommand, secretJson } from "./secretCommand";
 import { childOptions } from "./childOptions";
+import { dockerEnv } from "./dockerEnv";
 import { TYPE } from "./tokens";
 
 export interface EnvFileSyncArgs {
@@ -14,6 +15,8 @@ export interface EnvFileSyncArgs {
   readonly values: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Project directory, where `scripts/env-upsert.ts` lives. */
   readonly projectDir: string;
+  /** Docker engine the recreate command talks to (the stack's `dockerHost`). */
+  readonly dockerHost?: string;
 }
 
 /**
@@ -34,7 +37,7 @@ export class EnvFileSync extends pulumi.ComponentResource {
     const recreate = args.recreateCommand.length ? ` && ${shellJoin(args.recreateCommand)}` : "";
     secretCommand(
       `${name}-write`,
-      { create: upsert + recreate, stdin: secretJson(args.values), dir: args.projectDir },
+      { create: upsert + recreate, stdin: secretJson(args.values), dir: args.projectDir, environment: dockerEnv(args) },
       childOptions(this, opts),
     );
     this.registerOutputs({});

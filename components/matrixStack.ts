@@ -36,6 +36,8 @@ export class MatrixStack extends pulumi.ComponentResource {
   public readonly mediaVolumeName: pulumi.Output<string>;
   public readonly adminUserId: pulumi.Output<string>;
   public readonly adminToken: pulumi.Output<string>;
+  /** The admin's password (secret): for password login where it is enabled (dev). */
+  public readonly adminPassword: pulumi.Output<string>;
   public readonly oidcClientSecret?: pulumi.Output<string>;
   public readonly capturedValues: pulumi.Output<Record<string, string>>;
 
@@ -100,6 +102,7 @@ export class MatrixStack extends pulumi.ComponentResource {
           path: s.envFile.path,
           recreateCommand: s.envFile.recreateCommand,
           projectDir: args.projectDir,
+          ...(s.dockerHost ? { dockerHost: s.dockerHost } : {}),
           values: pulumi
             .all([admin.accessToken, oidc?.clientSecret ?? "", secrets.databasePassword, hooks.captured])
             .apply(([token, clientSecret, dbPassword, captured]) => ({
@@ -119,6 +122,7 @@ export class MatrixStack extends pulumi.ComponentResource {
     this.mediaVolumeName = synapse.mediaVolume.name;
     this.adminUserId = admin.userId;
     this.adminToken = admin.accessToken;
+    this.adminPassword = secrets.adminPassword;
     if (oidc) this.oidcClientSecret = oidc.clientSecret;
     this.capturedValues = hooks.captured;
     this.registerOutputs({

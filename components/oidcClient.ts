@@ -4,6 +4,7 @@ import { oidcClientScript } from "./commands/oidcClientCommand";
 import { parseClientSecret } from "./commands/parse";
 import { secretCommand } from "./secretCommand";
 import { childOptions } from "./childOptions";
+import { dockerEnv } from "./dockerEnv";
 import { TYPE } from "./tokens";
 
 export interface OidcClientArgs {
@@ -40,6 +41,7 @@ export class OidcClient extends pulumi.ComponentResource {
             matrixFqdn: new URL(s.server.publicBaseUrl).host,
             migrate: s.django.migrate,
           }),
+          environment: dockerEnv(s),
         },
         childOptions(this, opts),
       );

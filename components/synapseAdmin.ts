@@ -5,6 +5,7 @@ import { parseAdminBootstrap } from "./commands/parse";
 import { pythonInline } from "./commands/scripts";
 import { secretCommand, secretJson } from "./secretCommand";
 import { childOptions } from "./childOptions";
+import { dockerEnv } from "./dockerEnv";
 import { TYPE } from "./tokens";
 
 export interface SynapseAdminArgs {
@@ -40,6 +41,7 @@ export class SynapseAdmin extends pulumi.ComponentResource {
           server_name: s.server.name,
           deadline_seconds: s.synapse.startTimeoutSeconds,
         }),
+        environment: dockerEnv(s),
         triggers: [args.databaseId],
       },
       childOptions(this, opts),

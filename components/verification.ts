@@ -4,6 +4,7 @@ import { execLine } from "./commands/exec";
 import { pythonInline } from "./commands/scripts";
 import { secretCommand, secretJson } from "./secretCommand";
 import { childOptions } from "./childOptions";
+import { dockerEnv } from "./dockerEnv";
 import { TYPE } from "./tokens";
 
 export interface VerificationArgs {
@@ -36,6 +37,7 @@ export class Verification extends pulumi.ComponentResource {
           admin_user_id: args.adminUserId,
           deadline_seconds: s.synapse.startTimeoutSeconds,
         }),
+        environment: dockerEnv(s),
         triggers: [args.synapseContainerId],
       },
       childOptions(this, opts),

@@ -90,7 +90,11 @@ export const configSchema = z
       .string()
       .regex(/^https?:\/\/[^/\s]+\/$/, 'expected "https://<host>/" with exactly one trailing slash')
       .optional(),
-    hospitalEmail: z.email("expected an e-mail address (HOSPITAL_EMAIL)").default("admin@localhost"),
+    // eqmd's default is admin@localhost, which a strict e-mail check would refuse.
+    hospitalEmail: z
+      .string()
+      .regex(/^[^@\s]+@[^@\s]+$/, "expected an e-mail address (HOSPITAL_EMAIL)")
+      .default("admin@localhost"),
     uid: z.number().int().min(1, "expected a non-root UID").max(2147483647).default(1001),
     gid: z.number().int().min(1, "expected a non-root GID").max(2147483647).default(1001),
     synapse: z

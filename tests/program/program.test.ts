@@ -273,6 +273,21 @@ describe("secrets", () => {
     }
   });
 
+  test("docker exec commands talk to the stack's Docker engine (dockerHost)", () => {
+    const remote = runProgram("Pulumi.prod.yaml", {
+      secrets: { "eqmd-matrix:postgresAdminPassword": "MOCKSECRET-pg-admin" },
+      overrides: { "eqmd-matrix:dockerHost": "ssh://deploy@eqmd-host" },
+    });
+    for (const c of remote.all(T.command)) {
+      assert.equal(
+        (c.inputs["environment"] as Record<string, string>)["DOCKER_HOST"],
+        "ssh://deploy@eqmd-host",
+        c.name,
+      );
+    }
+    assert.equal(remote.one("pulumi:providers:docker").inputs["host"], "ssh://deploy@eqmd-host");
+  });
+
   test("commands that see secrets log nothing and have secret outputs; secrets travel on stdin/env", () => {
     for (const c of prod.all(T.command)) {
       assert.equal(c.inputs["logging"], "none", c.name);
@@ -295,6 +310,9 @@ describe("secrets", () => {
     assert.equal(prod.outputs["synapseAdminToken"]?.secret, true);
     assert.equal(prod.outputs["oidcClientSecret"]?.secret, true);
     assert.equal(prod.outputs["afterResetValues"]?.secret, true);
+    assert.equal(prod.outputs["synapseAdminPassword"]?.secret, true);
+    assert.equal(dev.outputs["postgresAdminPassword"]?.secret, true, "dev's generated PostgreSQL password");
+    assert.equal(prod.outputs["postgresAdminPassword"]?.value, undefined, "prod's comes from config, not outputs");
     assert.equal(prod.outputs["mediaVolumeName"]?.secret, false);
     assert.equal(prod.outputs["mediaVolumeName"]?.value, "eqmd_matrix_media_store");
     assert.match(

@@ -18,7 +18,11 @@ const dockerEngine = dockerProvider(s);
 
 // Outside MatrixStack (a reset never touches them): the shared network and dev's PostgreSQL.
 const network: pulumi.Input<string> = s.network.create
-  ? new docker.Network("network", { name: s.network.name, attachable: true }, { provider: dockerEngine }).name
+  ? new docker.Network(
+      "network",
+      { name: s.network.name, attachable: true },
+      { provider: dockerEngine, deleteBeforeReplace: true },
+    ).name
   : s.network.name;
 
 let adminPassword = secrets.postgresAdminPassword;
@@ -40,7 +44,7 @@ if (s.postgres.mode === "managed") {
 
 const matrix = new MatrixStack(
   MATRIX_STACK_NAME,
-  { settings: s, secrets, network, projectDir },
+  { settings: s, secrets, network },
   { providers: [dockerEngine, postgresqlProvider(s, adminPassword, managed?.container)] },
 );
 

@@ -1,7 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "./config";
-import { execLine } from "./commands/exec";
+import { execLine, withheldOnFailure } from "./commands/exec";
 import { parseKeyValueLines } from "./commands/parse";
 import { secretCommand } from "./secretCommand";
 import { childOptions } from "./childOptions";
@@ -39,7 +39,10 @@ export class AfterResetHooks extends pulumi.ComponentResource {
       const step = secretCommand(
         `${name}-${i}-${hook.command[0]}`,
         {
-          create: execLine(s.django.exec, [...s.django.managePy, ...hook.command], [...passed].sort()),
+          create: withheldOnFailure(
+            execLine(s.django.exec, [...s.django.managePy, ...hook.command], [...passed].sort()),
+            `manage.py ${hook.command.join(" ")}`,
+          ),
           environment: pulumi.secret(
             pulumi.all([known, args.adminToken]).apply(([values, token]) => ({
               ...dockerEnv(s),

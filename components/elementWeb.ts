@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "./config";
 import { publishedPorts } from "./ports";
 import { childOptions } from "./childOptions";
+import { goDuration } from "./duration";
 import { TYPE } from "./tokens";
 import { ELEMENT_PATHS } from "../render/paths";
 import { renderElementConfigJson } from "../render/element";
@@ -45,10 +46,10 @@ export class ElementWeb extends pulumi.ComponentResource {
         restart: "unless-stopped",
         healthcheck: {
           tests: ["CMD-SHELL", `wget -q --spider http://localhost:${port}/ || exit 1`],
-          interval: "15s",
-          timeout: "10s",
+          interval: goDuration(15),
+          timeout: goDuration(10),
           retries: 3,
-          startPeriod: "10s",
+          startPeriod: goDuration(10),
         },
         wait: true,
         waitTimeout: 120,

@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as path from "node:path";
 import { shellJoin } from "./commands/exec";
 import { secretCommand, secretJson } from "./secretCommand";
 import { childOptions } from "./childOptions";
@@ -13,8 +12,6 @@ export interface EnvFileSyncArgs {
   readonly recreateCommand: readonly string[];
   /** KEY → value to upsert (secret). */
   readonly values: pulumi.Input<Record<string, pulumi.Input<string>>>;
-  /** Project directory, where `scripts/env-upsert.ts` lives. */
-  readonly projectDir: string;
   /** Docker engine the recreate command talks to (the stack's `dockerHost`). */
   readonly dockerHost?: string;
 }
@@ -27,17 +24,16 @@ export interface EnvFileSyncArgs {
 export class EnvFileSync extends pulumi.ComponentResource {
   constructor(name: string, args: EnvFileSyncArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.EnvFileSync, name, {}, opts);
-    const upsert = shellJoin([
-      "node",
-      "--import",
-      "tsx",
-      path.join(args.projectDir, "scripts", "env-upsert.ts"),
-      args.path,
-    ]);
-    const recreate = args.recreateCommand.length ? ` && ${shellJoin(args.recreateCommand)}` : "";
+    // Relative to the project directory (the command's default `dir`), so the declaration is
+    // the same from every checkout; the recreate runs only when the file really changed.
+    const then = args.recreateCommand.length ? ["--", ...args.recreateCommand] : [];
     secretCommand(
       `${name}-write`,
-      { create: upsert + recreate, stdin: secretJson(args.values), dir: args.projectDir, environment: dockerEnv(args) },
+      {
+        create: shellJoin(["node", "--import", "tsx", "scripts/env-upsert.ts", args.path, ...then]),
+        stdin: secretJson(args.values),
+        environment: dockerEnv(args),
+      },
       childOptions(this, opts),
     );
     this.registerOutputs({});

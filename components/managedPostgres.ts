@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "./config";
+import { goDuration } from "./duration";
 import { publishedPorts } from "./ports";
 import { TYPE } from "./tokens";
 
@@ -33,7 +34,7 @@ export class ManagedPostgres extends pulumi.ComponentResource {
     const data = new docker.Volume(
       `${name}-data`,
       { name: `${s.containerPrefix}_matrix_postgres_data` },
-      { parent: this },
+      { parent: this, deleteBeforeReplace: true },
     );
     this.container = new docker.Container(
       `${name}-container`,
@@ -53,11 +54,13 @@ export class ManagedPostgres extends pulumi.ComponentResource {
         ports: publishedPorts({ ip: "127.0.0.1", port: s.postgres.port }, 5432),
         restart: "unless-stopped",
         healthcheck: {
-          tests: ["CMD-SHELL", `pg_isready -U ${s.postgres.adminUser} -d postgres`],
-          interval: "5s",
-          timeout: "5s",
+          // Over TCP: during first init the entrypoint's temporary server listens on the socket only,
+          // and the provider connects through the published TCP port.
+          tests: ["CMD-SHELL", `pg_isready -h 127.0.0.1 -p 5432 -U ${s.postgres.adminUser} -d postgres`],
+          interval: goDuration(5),
+          timeout: goDuration(5),
           retries: 10,
-          startPeriod: "30s",
+          startPeriod: goDuration(30),
         },
         wait: true,
         waitTimeout: 120,

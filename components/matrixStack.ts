@@ -22,8 +22,6 @@ export interface MatrixStackArgs {
   readonly secrets: StackSecrets;
   /** Docker network shared with eqmd's Django and PostgreSQL (created outside, never reset). */
   readonly network: pulumi.Input<string>;
-  /** Directory holding Pulumi.yaml (for helper scripts run on the Pulumi host). */
-  readonly projectDir: string;
 }
 
 /**
@@ -65,7 +63,12 @@ export class MatrixStack extends pulumi.ComponentResource {
 
     const synapse = new Synapse(
       `${name}-synapse`,
-      { settings: s, files: synapseFiles(s, secrets, oidc?.clientSecret), network: args.network },
+      {
+        settings: s,
+        files: synapseFiles(s, secrets, oidc?.clientSecret),
+        network: args.network,
+        database: database.database,
+      },
       // Synapse up to 1.150 refuses to start when OIDC discovery fails: client first.
       { parent: this, dependsOn: [database, ...(oidc ? [oidc] : [])] },
     );
@@ -75,7 +78,7 @@ export class MatrixStack extends pulumi.ComponentResource {
         settings: s,
         registrationSharedSecret: secrets.registrationSharedSecret,
         adminPassword: secrets.adminPassword,
-        databaseId: database.database.id,
+        database: database.database,
       },
       { parent: this, dependsOn: [synapse] },
     );
@@ -101,7 +104,6 @@ export class MatrixStack extends pulumi.ComponentResource {
         {
           path: s.envFile.path,
           recreateCommand: s.envFile.recreateCommand,
-          projectDir: args.projectDir,
           ...(s.dockerHost ? { dockerHost: s.dockerHost } : {}),
           values: pulumi
             .all([admin.accessToken, oidc?.clientSecret ?? "", secrets.databasePassword, hooks.captured])

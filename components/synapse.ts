@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "./config";
 import { publishedPorts } from "./ports";
 import { childOptions } from "./childOptions";
+import { goDuration } from "./duration";
 import { TYPE } from "./tokens";
 import { SYNAPSE_PATHS } from "../render/paths";
 
@@ -21,6 +22,8 @@ export interface SynapseArgs {
   readonly files: readonly SynapseFile[];
   /** Docker network Synapse joins (alias `matrix-synapse`, which Django uses). */
   readonly network: pulumi.Input<string>;
+  /** Synapse's database: a new database needs a new Synapse (it caches and holds connections). */
+  readonly database: pulumi.Resource;
 }
 
 /**
@@ -48,7 +51,8 @@ export class Synapse extends pulumi.ComponentResource {
     this.mediaVolume = new docker.Volume(
       `${name}-media`,
       { name: s.names.mediaVolume, labels: [{ label: "eqmd.matrix/role", value: "media-store" }] },
-      { parent: this, retainOnDelete: s.media.retainOnDelete },
+      // Fixed name: a replacement must delete first (a retained volume is then found again).
+      { parent: this, retainOnDelete: s.media.retainOnDelete, deleteBeforeReplace: true },
     );
 
     // A new named volume is root-owned; Synapse runs as UID:GID and must write to it. This
@@ -74,6 +78,16 @@ export class Synapse extends pulumi.ComponentResource {
       childOptions(this, opts),
     );
 
+    // The job's exit code is only recorded by the provider; refuse to start Synapse on a failure.
+    const mediaOwned = mediaOwner.exitCode.apply((code) => {
+      if (code !== undefined && code !== 0) {
+        throw new Error(
+          `${s.names.mediaInitContainer} exited with ${code}: the media volume could not be chowned to ${owner}`,
+        );
+      }
+      return "ok";
+    });
+
     this.container = new docker.Container(
       `${name}-container`,
       {
@@ -98,10 +112,10 @@ export class Synapse extends pulumi.ComponentResource {
         // No startInterval: it needs Docker API 1.44 (Engine 25); older engines reject it.
         healthcheck: {
           tests: ["CMD", "curl", "-fSs", `http://localhost:${s.synapse.listenPort}/health`],
-          interval: "10s",
-          timeout: "5s",
+          interval: goDuration(10),
+          timeout: goDuration(5),
           retries: 3,
-          startPeriod: `${s.synapse.startTimeoutSeconds}s`,
+          startPeriod: goDuration(s.synapse.startTimeoutSeconds),
         },
         wait: true,
         waitTimeout: s.synapse.startTimeoutSeconds,
@@ -110,10 +124,14 @@ export class Synapse extends pulumi.ComponentResource {
         init: true,
         capabilities: { drops: ["ALL"] },
         securityOpts: ["no-new-privileges:true"],
-        labels: [{ label: "eqmd.matrix/role", value: "synapse" }],
+        labels: [
+          { label: "eqmd.matrix/role", value: "synapse" },
+          { label: "eqmd.matrix/media-owner", value: mediaOwned },
+        ],
       },
       childOptions(this, opts, {
         dependsOn: [mediaOwner],
+        replaceWith: [args.database],
         // Docker never applies a changed healthcheck to a running container.
         replaceOnChanges: ["healthcheck"],
         customTimeouts: { create: `${s.synapse.startTimeoutSeconds + 120}s` },

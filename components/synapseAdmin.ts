@@ -12,8 +12,8 @@ export interface SynapseAdminArgs {
   readonly settings: Settings;
   readonly registrationSharedSecret: pulumi.Input<string>;
   readonly adminPassword: pulumi.Input<string>;
-  /** Changes when Synapse's database is recreated: the admin must then be registered again. */
-  readonly databaseId: pulumi.Input<string>;
+  /** Synapse's database: when it is recreated the admin must be registered again. */
+  readonly database: pulumi.Resource;
 }
 
 /**
@@ -42,12 +42,12 @@ export class SynapseAdmin extends pulumi.ComponentResource {
           deadline_seconds: s.synapse.startTimeoutSeconds,
         }),
         environment: dockerEnv(s),
-        triggers: [args.databaseId],
       },
-      childOptions(this, opts),
+      childOptions(this, opts, { replaceWith: [args.database] }),
     );
     const result = bootstrap.stdout.apply(parseAdminBootstrap);
-    this.userId = result.apply((r) => r.userId);
+    // Not a secret (it is in the config as admin.username), so outputs show it.
+    this.userId = pulumi.unsecret(result.apply((r) => r.userId));
     this.accessToken = pulumi.secret(result.apply((r) => r.accessToken));
     this.registerOutputs({ userId: this.userId });
   }

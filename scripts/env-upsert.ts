@@ -1,12 +1,18 @@
 /**
- * tsx scripts/env-upsert.ts <path-to-.env>
+ * tsx scripts/env-upsert.ts <path-to-.env> [-- <command> [args…]]
  *
  * Reads one JSON object of KEY → value from stdin and upserts it into the .env file (see
  * components/commands/envFile.ts: comments and other lines kept, mode kept, atomic write, one
- * `<path>.bak`). Prints only key names, never values. Exit 0 on success (also when nothing
- * changed), 1 on failure, 2 on bad usage.
+ * `<path>.bak`). Prints only key names, never values. With `-- <command>`, runs that command
+ * (no shell) only when the file changed — e.g. recreating eqmd's Django containers, which read
+ * `.env` only at creation — and exits with its status. Otherwise exit 0 on success (also when
+ * nothing changed), 1 on failure, 2 on bad usage.
  */
+import { spawnSync } from "node:child_process";
 import { writeEnvFile } from "../components/commands/envFile";
+
+const USAGE =
+  "usage: tsx scripts/env-upsert.ts <path-to-.env> [-- <command> [args…]]   (JSON object of KEY: value on stdin)\n";
 
 function readStdin(): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -36,9 +42,18 @@ function parseValues(text: string): Record<string, string> {
 }
 
 async function main(args: readonly string[]): Promise<number> {
-  const target = args[0];
-  if (args.length !== 1 || target === undefined || target === "" || target.startsWith("-")) {
-    process.stderr.write("usage: tsx scripts/env-upsert.ts <path-to-.env>   (JSON object of KEY: value on stdin)\n");
+  const separator = args.indexOf("--");
+  const own = separator === -1 ? args : args.slice(0, separator);
+  const then = separator === -1 ? [] : args.slice(separator + 1);
+  const target = own[0];
+  if (
+    own.length !== 1 ||
+    target === undefined ||
+    target === "" ||
+    target.startsWith("-") ||
+    (separator !== -1 && then.length === 0)
+  ) {
+    process.stderr.write(USAGE);
     return 2;
   }
   const values = parseValues(await readStdin());
@@ -50,7 +65,15 @@ async function main(args: readonly string[]): Promise<number> {
       `${target}: ${result.created ? "created with" : "updated"} ${result.updatedKeys.join(", ")}\n`,
     );
   }
-  return 0;
+  return result.changed && then.length > 0 ? runAfterChange(then) : 0;
+}
+
+/** The follow-up command, inheriting stdio and environment (e.g. DOCKER_HOST). */
+function runAfterChange([program, ...rest]: readonly string[]): number {
+  process.stdout.write(`running ${[program, ...rest].join(" ")}\n`);
+  const run = spawnSync(program, rest, { stdio: ["ignore", "inherit", "inherit"] });
+  if (run.error) throw new Error(`could not run ${program}: ${run.error.message}`);
+  return run.status ?? 1;
 }
 
 main(process.argv.slice(2)).then(

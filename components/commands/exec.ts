@@ -48,3 +48,23 @@ export function execArgv(target: ExecTarget, argv: readonly string[], envNames: 
 export function execLine(target: ExecTarget, argv: readonly string[], envNames: readonly string[] = []): string {
   return shellJoin(execArgv(target, argv, envNames));
 }
+
+/**
+ * A /bin/sh snippet running `commandLine` and printing its stdout only when it succeeded.
+ * pulumi-command puts a failed command's whole stdout into the error (and so into the log,
+ * whatever `logging` says); commands whose output carries secrets are wrapped in this.
+ */
+export function withheldOnFailure(commandLine: string, what: string): string {
+  const failed = shellQuote(
+    `eqmd-matrix: ${what} failed; its standard output is withheld because it may carry secrets (its errors are above)`,
+  );
+  return [
+    "status=0",
+    `out=$(${commandLine}) || status=$?`,
+    'if [ "$status" -ne 0 ]; then',
+    `  echo ${failed} >&2`,
+    '  exit "$status"',
+    "fi",
+    `printf '%s\\n' "$out"`,
+  ].join("\n");
+}

@@ -5,7 +5,7 @@
  * the script's stdout. Each Django step runs through the exec target; progress goes to stderr.
  */
 import type { ExecTarget } from "../config/settings";
-import { execLine, shellQuote } from "./exec";
+import { execLine, shellQuote, withheldOnFailure } from "./exec";
 
 export interface OidcClientScriptOptions {
   /** How to invoke manage.py, e.g. ["python", "manage.py"]. */
@@ -55,7 +55,10 @@ export function oidcClientScript(opts: OidcClientScriptOptions): string {
     `  echo "eqmd-matrix: $rsakeys RSA key(s) present: not creating another" >&2`,
     "fi",
     say(`running manage.py setup_synapse_oidc_client for client ${opts.clientId}`),
-    manage(["setup_synapse_oidc_client", "--client-id", opts.clientId, "--matrix-fqdn", opts.matrixFqdn]),
+    withheldOnFailure(
+      manage(["setup_synapse_oidc_client", "--client-id", opts.clientId, "--matrix-fqdn", opts.matrixFqdn]),
+      "manage.py setup_synapse_oidc_client",
+    ),
   );
   return `${lines.join("\n")}\n`;
 }

@@ -555,7 +555,8 @@ async function verificationHooksAndEnv(
     assert.equal(values["SYNAPSE_ADMIN_TOKEN"], admin.token);
     assert.equal(values["SYNAPSE_OIDC_CLIENT_SECRET"], state.clientSecret);
     assert.equal(values["MATRIX_BOT_ACCESS_TOKEN"], botToken);
-    await runDeclared(write);
+    // Pulumi runs local commands in the project directory when they declare no `dir`.
+    await runDeclared(write, { cwd: REPO_ROOT });
     const text = fs.readFileSync(state.values.envFilePath, "utf8");
     assert.ok(text.startsWith(ENV_PRELUDE), "the comment and the unrelated key are kept, in place");
     assert.deepEqual(readEnv(text), { DJANGO_ALLOWED_HOSTS: "keep.example", ...values });

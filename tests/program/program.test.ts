@@ -6,6 +6,7 @@
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ProgramRun, RecordedResource, runProgram } from "../support/programHarness";
+import { goDuration } from "../../components/duration";
 
 const T = {
   container: "docker:index/container:Container",
@@ -182,6 +183,32 @@ describe("options", () => {
     assert.equal(synapse.inputs["user"], "1001:1001");
   });
 
+  test("healthcheck durations are spelled as the engine reads them back (else every up replaces)", () => {
+    for (const run of [prod, dev]) {
+      for (const c of run.all(T.container).filter((x) => x.inputs["healthcheck"])) {
+        for (const key of ["interval", "timeout", "startPeriod"]) {
+          const value = String(get(c.inputs, `healthcheck.${key}`));
+          const seconds = [...value.matchAll(/(\d+)([hms])/g)].reduce(
+            (t, [, n, u]) => t + Number(n) * { h: 3600, m: 60, s: 1 }[u as "h" | "m" | "s"],
+            0,
+          );
+          assert.equal(value, goDuration(seconds), `${String(c.inputs["name"])} healthcheck.${key}`);
+        }
+      }
+    }
+  });
+
+  test("a new Synapse database replaces Synapse and re-registers the admin", () => {
+    const db = prod.one(T.database);
+    assert.deepEqual(containerNamed(prod, "eqmd_matrix_synapse").options.replaceWith, [db.urn]);
+    assert.deepEqual(prod.one(T.command, "-admin-bootstrap").options.replaceWith, [db.urn]);
+  });
+
+  test("fixed-name volumes and the network are replaced delete-first", () => {
+    for (const v of dev.all(T.volume)) assert.equal(v.options.deleteBeforeReplace, true, v.name);
+    assert.equal(dev.one(T.network).options.deleteBeforeReplace, true);
+  });
+
   test("images are kept locally so a reset does not re-download them", () => {
     for (const img of prod.all(T.image)) assert.equal(img.inputs["keepLocally"], true, img.name);
   });
@@ -273,6 +300,15 @@ describe("secrets", () => {
     }
   });
 
+  test(".env sync: relative script, no absolute dir, recreate only after a change", () => {
+    const write = prod.one(T.command, "-env-file-write");
+    assert.equal(write.inputs["dir"], undefined, "an absolute dir would differ per checkout and re-run the command");
+    assert.equal(
+      write.inputs["create"],
+      "node --import tsx scripts/env-upsert.ts /opt/eqmd/.env -- docker compose -f /opt/eqmd/docker-compose.yml --profile prod up -d --force-recreate --no-deps eqmd",
+    );
+  });
+
   test("docker exec commands talk to the stack's Docker engine (dockerHost)", () => {
     const remote = runProgram("Pulumi.prod.yaml", {
       secrets: { "eqmd-matrix:postgresAdminPassword": "MOCKSECRET-pg-admin" },
@@ -314,6 +350,7 @@ describe("secrets", () => {
     assert.equal(dev.outputs["postgresAdminPassword"]?.secret, true, "dev's generated PostgreSQL password");
     assert.equal(prod.outputs["postgresAdminPassword"]?.value, undefined, "prod's comes from config, not outputs");
     assert.equal(prod.outputs["mediaVolumeName"]?.secret, false);
+    assert.equal(prod.outputs["synapseAdminUserId"]?.secret, false, "an id, shown by `pulumi stack output`");
     assert.equal(prod.outputs["mediaVolumeName"]?.value, "eqmd_matrix_media_store");
     assert.match(
       String(prod.outputs["matrixStackUrn"]?.value),

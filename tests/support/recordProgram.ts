@@ -33,6 +33,7 @@ interface RegisterRequest {
   getDependenciesList(): string[];
   getAdditionalsecretoutputsList(): string[];
   getReplaceonchangesList(): string[];
+  getReplaceWithList(): string[];
   getIgnorechangesList(): string[];
   getProvider(): string;
   getObject(): ProtoValue;
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
         dependsOn: req.getDependenciesList(),
         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
         replaceOnChanges: req.getReplaceonchangesList(),
+        replaceWith: req.getReplaceWithList(),
         ignoreChanges: req.getIgnorechangesList(),
       },
     });

@@ -24,6 +24,8 @@ export interface RecordedOptions {
   readonly dependsOn: string[];
   readonly additionalSecretOutputs: string[];
   readonly replaceOnChanges: string[];
+  /** URNs whose replacement replaces this resource too. */
+  readonly replaceWith: string[];
   readonly ignoreChanges: string[];
 }
 

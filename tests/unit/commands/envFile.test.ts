@@ -218,6 +218,22 @@ describe("scripts/env-upsert.ts", () => {
     assert.match(again.stdout, /: unchanged \(SYNAPSE_ADMIN_TOKEN, SYNAPSE_OIDC_CLIENT_SECRET\)\n$/);
   });
 
+  it("runs the command after `--` only when the file changed (recreating Django is not free)", async () => {
+    const file = path.join(dir, ".env");
+    const marker = path.join(dir, "recreated");
+    const values = JSON.stringify({ SYNAPSE_ADMIN_TOKEN: "syt_token" });
+    const first = await cli([file, "--", "touch", marker], values);
+    assert.equal(first.code, 0, first.stderr);
+    assert.ok(fs.existsSync(marker), "the command ran after the first write");
+    fs.rmSync(marker);
+    const again = await cli([file, "--", "touch", marker], values);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(fs.existsSync(marker), false, "nothing changed, so nothing is recreated");
+    const failing = await cli([file, "--", "false"], JSON.stringify({ SYNAPSE_ADMIN_TOKEN: "syt_other" }));
+    assert.equal(failing.code, 1, "the command's failure is the script's failure");
+    assert.equal((await cli([file, "--"], values)).code, 2, "`--` needs a command");
+  });
+
   it("fails on bad usage or input without echoing values", async () => {
     assert.equal((await cli([], "{}")).code, 2);
     const bad = await cli([path.join(dir, ".env")], JSON.stringify({ A: 42 }));

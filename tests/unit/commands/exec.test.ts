@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execArgv, execLine, shellJoin, shellQuote } from "../../../components/commands/exec";
+import { execArgv, execLine, shellJoin, shellQuote, withheldOnFailure } from "../../../components/commands/exec";
+import { spawnSync } from "node:child_process";
 import {
   ADMIN_BOOTSTRAP_ENV,
   loadScript,
@@ -130,5 +131,29 @@ describe("scripts", () => {
       assert.match(src, /if __name__ == "__main__":/);
       assert.deepEqual(pythonInline(name, "python"), ["python", "-c", src]);
     }
+  });
+});
+
+describe("withheldOnFailure", () => {
+  const sh = (script: string) => spawnSync("/bin/sh", ["-c", script], { encoding: "utf8" });
+
+  it("prints the output of a command that succeeded", () => {
+    const r = sh(withheldOnFailure("printf 'A=1\\nSECRET=abc\\n'", "the step"));
+    assert.equal(r.status, 0);
+    assert.equal(r.stdout, "A=1\nSECRET=abc\n");
+  });
+
+  it("withholds the output of a failed command and keeps its exit status", () => {
+    const r = sh(withheldOnFailure("echo SECRET=abc; echo boom >&2; exit 3", "manage.py setup_matrix_bot"));
+    assert.equal(r.status, 3);
+    assert.equal(r.stdout, "", "nothing a failed command printed reaches stdout (pulumi-command would log it)");
+    assert.match(r.stderr, /boom\neqmd-matrix: manage\.py setup_matrix_bot failed; its standard output is withheld/);
+    assert.ok(!r.stderr.includes("SECRET=abc"));
+  });
+
+  it("works under set -eu, as the declared scripts run", () => {
+    const r = sh(`set -eu\n${withheldOnFailure("false", "x")}\necho after`);
+    assert.equal(r.status, 1);
+    assert.ok(!r.stdout.includes("after"));
   });
 });

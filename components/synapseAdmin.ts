@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "./config";
-import { execLine } from "./commands/exec";
 import { parseAdminBootstrap } from "./commands/parse";
-import { pythonInline } from "./commands/scripts";
+import { ADMIN_BOOTSTRAP_ENV, AdminBootstrapInput, scriptCommand } from "./commands/scripts";
 import { secretCommand, secretJson } from "./secretCommand";
 import { childOptions } from "./childOptions";
 import { dockerEnv } from "./dockerEnv";
@@ -32,7 +31,7 @@ export class SynapseAdmin extends pulumi.ComponentResource {
       `${name}-bootstrap`,
       {
         // PULUMI_COMMAND_STDOUT (the previous run's output) lets a rerun reuse its token.
-        create: execLine(s.synapse.exec, pythonInline("admin_bootstrap"), ["PULUMI_COMMAND_STDOUT"]),
+        create: scriptCommand("admin_bootstrap", s.synapse.exec, ADMIN_BOOTSTRAP_ENV),
         stdin: secretJson({
           base_url: s.synapse.internalUrl,
           shared_secret: args.registrationSharedSecret,
@@ -40,7 +39,7 @@ export class SynapseAdmin extends pulumi.ComponentResource {
           password: args.adminPassword,
           server_name: s.server.name,
           deadline_seconds: s.synapse.startTimeoutSeconds,
-        }),
+        } satisfies Record<keyof AdminBootstrapInput, unknown>),
         environment: dockerEnv(s),
       },
       childOptions(this, opts, { replaceWith: [args.database] }),

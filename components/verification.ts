@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "./config";
-import { execLine } from "./commands/exec";
-import { pythonInline } from "./commands/scripts";
+import { scriptCommand, VerifySynapseInput } from "./commands/scripts";
 import { secretCommand, secretJson } from "./secretCommand";
 import { childOptions } from "./childOptions";
 import { dockerEnv } from "./dockerEnv";
@@ -28,7 +27,7 @@ export class Verification extends pulumi.ComponentResource {
     const check = secretCommand(
       `${name}-check`,
       {
-        create: execLine(s.synapse.exec, pythonInline("verify_synapse")),
+        create: scriptCommand("verify_synapse", s.synapse.exec),
         stdin: secretJson({
           base_url: s.synapse.internalUrl,
           idp_id: s.oidc.enabled ? s.oidc.idpId : null,
@@ -36,7 +35,7 @@ export class Verification extends pulumi.ComponentResource {
           admin_token: args.adminToken,
           admin_user_id: args.adminUserId,
           deadline_seconds: s.synapse.startTimeoutSeconds,
-        }),
+        } satisfies Record<keyof VerifySynapseInput, unknown>),
         environment: dockerEnv(s),
         triggers: [args.synapseContainerId],
       },

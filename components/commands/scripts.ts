@@ -45,14 +45,6 @@ export interface VerifySynapseInput {
   readonly deadline_seconds: number;
 }
 
-/** Output line of `admin_bootstrap.py` (see `parseAdminBootstrap`). */
-export interface AdminBootstrapOutput {
-  readonly user_id: string;
-  readonly access_token: string;
-  /** Empty when the token came from the admin login-as-user API (it has no device). */
-  readonly device_id: string;
-}
-
 /** Source of `components/commands/scripts/<name>.py`. */
 export function loadScript(name: ScriptName): string {
   return fs.readFileSync(path.join(__dirname, "scripts", `${name}.py`), "utf8");

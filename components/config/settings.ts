@@ -125,6 +125,17 @@ export interface Settings {
   readonly allowPublicPorts: boolean;
 }
 
+/** eqmd's names for what this program runs, from the container prefix (CONTAINER_PREFIX). */
+export function containerNames(prefix: string): Settings["names"] {
+  return {
+    synapseContainer: `${prefix}_matrix_synapse`,
+    elementContainer: `${prefix}_element_web`,
+    mediaVolume: `${prefix}_matrix_media_store`,
+    mediaInitContainer: `${prefix}_matrix_media_init`,
+    postgresContainer: `${prefix}_matrix_postgres`,
+  };
+}
+
 /** Which secret config keys are present (their values stay Pulumi secrets, see config.ts). */
 export interface SecretKeysPresent {
   readonly postgresAdminPassword: boolean;
@@ -176,7 +187,7 @@ function derive(
   const prefix = c.containerPrefix;
   const serverName = c.matrixFqdn ?? `matrix.${c.eqmdDomain}`;
   const publicBaseUrl = c.publicBaseUrl ?? `https://${serverName}/`;
-  const postgresContainer = `${prefix}_matrix_postgres`;
+  const { postgresContainer } = containerNames(prefix);
   const managed = c.postgres.mode === "managed";
 
   const synapsePort = toPort(c.synapse.port);
@@ -278,13 +289,7 @@ function derive(
   return {
     stack,
     containerPrefix: prefix,
-    names: {
-      synapseContainer: `${prefix}_matrix_synapse`,
-      elementContainer: `${prefix}_element_web`,
-      mediaVolume: `${prefix}_matrix_media_store`,
-      mediaInitContainer: `${prefix}_matrix_media_init`,
-      postgresContainer,
-    },
+    names: containerNames(prefix),
     server: {
       name: serverName,
       publicBaseUrl,

@@ -5,11 +5,17 @@
  * `up` failed can still be reset.
  */
 import { ResetConfigValue, ResetOutputValue, ResetStack } from "./types";
+import { configSchema } from "../../components/config/schema";
+import { CONFIG_NAMESPACE, containerNames } from "../../components/config/settings";
+import { MATRIX_STACK_NAME, TYPE } from "../../components/tokens";
 
-export const CONFIG_NAMESPACE = "eqmd-matrix";
-export const PROJECT_NAME = "eqmd-matrix";
-export const MATRIX_STACK_TYPE = "eqmd:matrix:MatrixStack";
-export const MATRIX_STACK_NAME = "matrix";
+export { CONFIG_NAMESPACE };
+/** The project (Pulumi.yaml `name`) is named like the config namespace. */
+export const PROJECT_NAME = CONFIG_NAMESPACE;
+const MATRIX_STACK_TYPE = TYPE.MatrixStack;
+
+/** The program's own defaults (its schema), for keys a stack leaves unset. */
+const DEFAULTS = configSchema.parse({ eqmdDomain: "localhost" });
 /** The config key that forbids resets, as `pulumi config set --path` spells it. */
 export const RESET_ALLOWED_KEY = "reset.allowed";
 export const POSTGRES_PASSWORD_KEY = "postgresAdminPassword";
@@ -93,13 +99,13 @@ export function factsFrom(
     return typeof v === "string" && v !== "" ? v : undefined;
   };
 
-  const prefix = cfgString("containerPrefix") ?? "eqmd";
+  const names = containerNames(cfgString("containerPrefix") ?? DEFAULTS.containerPrefix);
   const pg = cfgObject("postgres");
   const db = cfgObject("database");
   const media = cfgObject("media");
   const managed = pg["mode"] === "managed";
   const urn = out(OUTPUTS.urn);
-  const port = Number(out(OUTPUTS.postgresPort) ?? pg["port"] ?? 5432);
+  const port = Number(out(OUTPUTS.postgresPort) ?? pg["port"] ?? DEFAULTS.postgres.port);
   const sslmode = stringOr(pg["sslmode"], undefined);
   // The secret config key; else an (optional, secret) output of the same name, e.g. the
   // generated password of the managed dev PostgreSQL.
@@ -110,18 +116,21 @@ export function factsFrom(
     stack: stackName,
     permission: readPermission(config),
     ...(urn !== undefined ? { urn, urnSource: "outputs" as const } : {}),
-    mediaVolume: out(OUTPUTS.mediaVolume) ?? `${prefix}_matrix_media_store`,
-    mediaRetainedOnDelete: media["retainOnDelete"] !== false && media["retainOnDelete"] !== "false",
-    synapseContainer: out(OUTPUTS.synapseContainer) ?? `${prefix}_matrix_synapse`,
-    ...(managed ? { managedPostgresContainer: `${prefix}_matrix_postgres` } : {}),
+    mediaVolume: out(OUTPUTS.mediaVolume) ?? names.mediaVolume,
+    mediaRetainedOnDelete:
+      media["retainOnDelete"] === undefined
+        ? DEFAULTS.media.retainOnDelete
+        : media["retainOnDelete"] !== false && media["retainOnDelete"] !== "false",
+    synapseContainer: out(OUTPUTS.synapseContainer) ?? names.synapseContainer,
+    ...(managed ? { managedPostgresContainer: names.postgresContainer } : {}),
     database: {
-      name: out(OUTPUTS.databaseName) ?? stringOr(db["name"], "matrix_db"),
-      role: out(OUTPUTS.databaseRole) ?? stringOr(db["role"], "matrix_user"),
+      name: out(OUTPUTS.databaseName) ?? stringOr(db["name"], DEFAULTS.database.name),
+      role: out(OUTPUTS.databaseRole) ?? stringOr(db["role"], DEFAULTS.database.role),
     },
     postgres: {
-      host: out(OUTPUTS.postgresHost) ?? stringOr(pg["host"], "127.0.0.1"),
-      port: Number.isInteger(port) ? port : 5432,
-      adminUser: out(OUTPUTS.postgresAdminUser) ?? stringOr(pg["adminUser"], "eqmd_user"),
+      host: out(OUTPUTS.postgresHost) ?? stringOr(pg["host"], DEFAULTS.postgres.host),
+      port: Number.isInteger(port) ? port : DEFAULTS.postgres.port,
+      adminUser: out(OUTPUTS.postgresAdminUser) ?? stringOr(pg["adminUser"], DEFAULTS.postgres.adminUser),
       ...(sslmode !== undefined ? { sslmode } : {}),
       ...(password !== undefined ? { password } : {}),
     },

@@ -5,7 +5,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { loadConfig } from "./components/config";
+import { loadConfig } from "./config";
 import { ManagedPostgres } from "./components/managedPostgres";
 import { MatrixStack } from "./components/matrixStack";
 import { dockerProvider, postgresqlProvider } from "./components/providers";

@@ -1,6 +1,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { Settings } from "./config";
+import { Settings } from "../config";
 import { execLine, withheldOnFailure } from "./commands/exec";
 import { parseKeyValueLines } from "./commands/parse";
 import { secretCommand } from "./secretCommand";

@@ -1,4 +1,4 @@
-import { Settings } from "./config";
+import { Settings } from "../config";
 
 /**
  * Environment for commands that call the docker CLI (`docker exec`, `docker compose`): the

@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { Settings } from "./config";
+import { Settings } from "../config";
 import { goDuration } from "./duration";
 import { publishedPorts } from "./ports";
 import { TYPE } from "./tokens";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Settings, StackSecrets } from "./config";
+import { Settings, StackSecrets } from "../config";
 import { AfterResetHooks } from "./afterResetHooks";
 import { ElementWeb } from "./elementWeb";
 import { EnvFileSync } from "./envFileSync";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Settings } from "./config";
+import { Settings } from "../config";
 import { oidcClientScript } from "./commands/oidcClientCommand";
 import { parseClientSecret } from "./commands/parse";
 import { secretCommand } from "./secretCommand";

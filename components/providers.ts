@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
-import { Settings } from "./config";
+import { Settings } from "../config";
 
 /*
  * Explicit providers, so the Docker host and the PostgreSQL admin connection come from this

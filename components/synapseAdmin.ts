@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Settings } from "./config";
+import { Settings } from "../config";
 import { parseAdminBootstrap } from "./commands/parse";
 import { ADMIN_BOOTSTRAP_ENV, AdminBootstrapInput, scriptCommand } from "./commands/scripts";
 import { secretCommand, secretJson } from "./secretCommand";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Settings } from "./config";
+import { Settings } from "../config";
 import { scriptCommand, VerifySynapseInput } from "./commands/scripts";
 import { secretCommand, secretJson } from "./secretCommand";
 import { childOptions } from "./childOptions";

@@ -12,7 +12,7 @@
  * - No `io.element.e2ee` here: Element reads it only from the homeserver's
  *   `/.well-known/matrix/client`, which eqmd's nginx serves (force_disable: true).
  */
-import { Settings } from "../components/config/settings";
+import { Settings } from "../config/settings";
 
 /** The config.json content as an object. */
 export function elementConfig(s: Settings): Record<string, unknown> {

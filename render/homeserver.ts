@@ -13,7 +13,7 @@
  * ignores (see the comments where each one is replaced). Every key written here exists in
  * both Synapse 1.99.0 and 1.163.2 (`tests/contract/known_keys.py` checks that).
  */
-import { Settings } from "../components/config/settings";
+import { Settings } from "../config/settings";
 import { SYNAPSE_DATA_DIR, SYNAPSE_PATHS } from "./paths";
 import { toYaml } from "./yaml";
 

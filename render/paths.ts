@@ -25,5 +25,5 @@ export const ELEMENT_PATHS = {
   customCss: "/app/custom.css",
 } as const;
 
-/** Default port of Synapse's HTTP listener inside the container (eqmd: 8008). */
-export const SYNAPSE_LISTEN_PORT = 8008;
+// The listener port is a config default; re-exported for the code that maps container paths.
+export { SYNAPSE_LISTEN_PORT } from "../config/schema";

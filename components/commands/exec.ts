@@ -4,7 +4,7 @@
  * appear here: a command that needs one names an environment variable (`-e NAME`, whose value
  * docker takes from its own environment) or reads it from stdin.
  */
-import type { ExecTarget } from "../config/settings";
+import type { ExecTarget } from "../../config/settings";
 
 /** Characters that never need quoting in a POSIX shell word. */
 const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;

@@ -4,7 +4,7 @@
  * every run), then `setup_synapse_oidc_client`, whose output (it carries the client secret) is
  * the script's stdout. Each Django step runs through the exec target; progress goes to stderr.
  */
-import type { ExecTarget } from "../config/settings";
+import type { ExecTarget } from "../../config/settings";
 import { execLine, shellQuote, withheldOnFailure } from "./exec";
 
 export interface OidcClientScriptOptions {

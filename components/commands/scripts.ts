@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { ExecTarget } from "../config/settings";
+import type { ExecTarget } from "../../config/settings";
 import { execLine } from "./exec";
 
 export type ScriptName = "admin_bootstrap" | "verify_synapse";

@@ -5,8 +5,8 @@
  * `up` failed can still be reset.
  */
 import { ResetConfigValue, ResetOutputValue, ResetStack } from "./types";
-import { configSchema } from "../../components/config/schema";
-import { CONFIG_NAMESPACE, containerNames } from "../../components/config/settings";
+import { configSchema } from "../../config/schema";
+import { CONFIG_NAMESPACE, containerNames } from "../../config/settings";
 import { MATRIX_STACK_NAME, TYPE } from "../../components/tokens";
 
 export { CONFIG_NAMESPACE };

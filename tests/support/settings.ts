@@ -1,6 +1,6 @@
 /** Settings fixtures for unit tests: built through the real validation, never by hand. */
 import * as path from "node:path";
-import { buildSettings, Settings } from "../../components/config/settings";
+import { buildSettings, Settings } from "../../config/settings";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 

@@ -1,9 +1,9 @@
 /** Every config rule: the defaults it fills and the message it gives (key, value, fix). */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ConfigError } from "../../../components/config";
+import { ConfigError } from "../../../config";
 import { EQMD_PROD_RAW, settingsFrom } from "../../support/settings";
-import { DEFAULT_SYNAPSE_IMAGE, SYNAPSE_VERSION } from "../../../components/versions";
+import { DEFAULT_SYNAPSE_IMAGE, SYNAPSE_VERSION } from "../../../config/versions";
 
 const minimal = { eqmdDomain: "yourhospital.com" };
 

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO_ROOT, settingsFrom, DEV_RAW } from "../../support/settings";
-import { Settings } from "../../../components/config/settings";
+import { Settings } from "../../../config/settings";
 import { renderHomeserverYaml, renderPgpass, renderSecretsYaml } from "../../../render/homeserver";
 import { renderLogConfig } from "../../../render/logConfig";
 import { renderElementConfigJson } from "../../../render/element";

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { compareVersions, parseVersionFromImage } from "./version";
 import { ConfigIssue, ConfigError } from "./errors";
 import { configSchema, ParsedConfig, SECRET_HOMESERVER_KEYS } from "./schema";
-import { MIN_SYNAPSE_VERSION } from "../versions";
+import { MIN_SYNAPSE_VERSION } from "./versions";
 
 export const CONFIG_NAMESPACE = "eqmd-matrix";
 

@@ -4,8 +4,10 @@
  * rule directly. `settings.ts` turns the parsed result into the settings the program uses.
  */
 import { z } from "zod";
-import { DEFAULT_ELEMENT_IMAGE, DEFAULT_POSTGRES_IMAGE, DEFAULT_SYNAPSE_IMAGE } from "../versions";
-import { SYNAPSE_LISTEN_PORT } from "../../render/paths";
+import { DEFAULT_ELEMENT_IMAGE, DEFAULT_POSTGRES_IMAGE, DEFAULT_SYNAPSE_IMAGE } from "./versions";
+
+/** Default port of Synapse's HTTP listener inside the container (eqmd: 8008). */
+export const SYNAPSE_LISTEN_PORT = 8008;
 
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;

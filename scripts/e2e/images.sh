@@ -1,0 +1,252 @@
+#!/usr/bin/env bash
+# Build the end-to-end tests' stand-in images on the local Docker engine (no registry is
+# reachable, so nothing is pulled). Run scripts/e2e/docker-engine.sh first.
+#
+#   eqmd-e2e/debian:bookworm              debootstrap --variant=minbase, from this machine's
+#                                         apt mirror; built once, then reused
+#   eqmd-e2e/synapse:v<SYNAPSE_VERSION>   tests/e2e/images/synapse (both versions read from
+#   eqmd-e2e/synapse:v<EQMD_SYNAPSE_VERSION>  components/versions.ts)
+#   eqmd-e2e/postgres:15                  tests/e2e/images/postgres
+#   eqmd-e2e/element-web:v1.11.58         tests/e2e/images/element-web
+#
+# Each image carries the label eqmd.e2e.inputs: a hash of its folder, its version, its extra
+# inputs (Synapse's pip constraints) and the base image id. An image whose tag already has
+# the wanted label is not rebuilt. The host's CA bundle and pip settings go into the Synapse
+# build stage only, never into a final image.
+#
+# Environment (optional):
+#   EQMD_E2E_REBUILD_BASE=1   re-create the Debian base (and so every image) even if present
+#   EQMD_E2E_LOG_DIR          build logs (default /var/tmp/eqmd-e2e-images)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+IMAGES=$ROOT/tests/e2e/images
+VERSIONS=$ROOT/components/versions.ts
+CONSTRAINTS_DIR=$ROOT/tests/contract/constraints
+LOG_DIR=${EQMD_E2E_LOG_DIR:-/var/tmp/eqmd-e2e-images}
+BASE_TAG=eqmd-e2e/debian:bookworm
+ELEMENT_VERSION=1.11.58
+LABEL=eqmd.e2e.inputs
+SUITE=bookworm
+
+die() { echo "images: error: $*" >&2; exit 1; }
+now() { date +%s.%N; }
+since() { awk -v s="$1" -v e="$(now)" 'BEGIN { printf "%.1fs", e - s }'; }
+
+docker info >/dev/null 2>&1 || die "no Docker engine answers (run scripts/e2e/docker-engine.sh first)"
+mkdir -p "$LOG_DIR"
+TOTAL_START=$(now)
+
+# --- inputs -----------------------------------------------------------------------------
+
+read_version() {
+  local v
+  v=$(sed -nE "s/^export const $1 = \"([0-9]+\.[0-9]+\.[0-9]+)\";.*/\1/p" "$VERSIONS")
+  [ -n "$v" ] || die "could not read $1 from $VERSIONS"
+  printf '%s\n' "$v"
+}
+
+# URIs of this machine's apt sources for a suite (deb822 *.sources and one-line *.list).
+apt_uris() {
+  local suite=$1 f
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -f "$f" ] || continue
+    awk -v s="$suite" '$1 == "deb" { i = 2; if ($2 ~ /^\[/) { while ($i !~ /\]$/) i++; i++ }
+                         if ($(i + 1) == s) print $i }' "$f"
+  done
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    awk -v s="$suite" 'function flush() { if (types ~ /(^| )deb( |$)/ && enabled != "no" && (" " suites " ") ~ (" " s " ")) print uris; types = uris = suites = enabled = "" }
+      /^[[:space:]]*$/ { flush(); next }
+      /^#/ { next }
+      tolower($1) == "types:" { $1 = ""; types = substr($0, 2) }
+      tolower($1) == "uris:" { uris = $2 }
+      tolower($1) == "suites:" { $1 = ""; suites = substr($0, 2) }
+      tolower($1) == "enabled:" { enabled = tolower($2) }
+      END { flush() }' "$f"
+  done
+}
+
+# Hash of a folder's files (names, modes and contents) plus any extra strings.
+inputs_hash() {
+  local dir=$1; shift
+  {
+    (cd "$dir" && find . -type f -print0 | LC_ALL=C sort -z |
+      xargs -0 -r sh -c 'for f; do printf "%s %s " "$f" "$(stat -c %a "$f")"; sha256sum < "$f"; done' sh)
+    printf '%s\n' "$@"
+  } | sha256sum | cut -c1-32
+}
+
+image_label() { docker image inspect --format "{{ index .Config.Labels \"$LABEL\" }}" "$1" 2>/dev/null || true; }
+
+# pip settings of this machine for the Synapse build stage: the CA bundle pip uses (`cert`)
+# and its index settings, rewritten to point at the copied bundle.
+write_pip_settings() {
+  local out=$1 cert="" key val line
+  local -a kept=()
+  while IFS= read -r line; do
+    key=${line%%=*}; key=${key##*.}
+    val=${line#*=}; val=${val#\'}; val=${val%\'}
+    case $key in
+      cert) cert=$val ;;
+      index-url|extra-index-url|trusted-host|default-timeout|retries|timeout) kept+=("$key = $val") ;;
+    esac
+  done < <(pip config list 2>/dev/null || python3 -m pip config list 2>/dev/null || true)
+  : "${cert:=${PIP_CERT:-}}"
+  {
+    echo "[global]"
+    printf '%s\n' "${kept[@]+"${kept[@]}"}" | awk -F' = ' 'NF && !seen[$1]++'
+    if [ -n "$cert" ]; then
+      [ -r "$cert" ] || die "pip's cert $cert (from pip config list) is not readable"
+      cp "$cert" "$out/ca.crt"
+      echo "cert = /etc/eqmd-build/ca.crt"
+    fi
+  } >"$out/pip.conf"
+}
+
+# --- Debian base ------------------------------------------------------------------------
+
+build_base() {
+  local start mirror security updates dir
+  start=$(now)
+  if [ "${EQMD_E2E_REBUILD_BASE:-0}" != 1 ] && docker image inspect "$BASE_TAG" >/dev/null 2>&1; then
+    echo "images: $BASE_TAG: present, reused ($(since "$start"))"
+    return
+  fi
+  mirror=$(apt_uris "$SUITE" | head -n1)
+  [ -n "$mirror" ] || die "no apt source for $SUITE in /etc/apt/sources.list* (needed as the debootstrap mirror)"
+  updates=$(apt_uris "$SUITE-updates" | head -n1)
+  security=$(apt_uris "$SUITE-security" | head -n1)
+  if ! command -v debootstrap >/dev/null; then
+    echo "images: installing debootstrap"
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends debootstrap >/dev/null \
+      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends debootstrap >/dev/null; } \
+      || die "could not install debootstrap"
+  fi
+  dir=$(mktemp -d /var/tmp/eqmd-e2e-debootstrap.XXXXXX)
+  # shellcheck disable=SC2064
+  trap "rm -rf '$dir'" EXIT
+  echo "images: $BASE_TAG: debootstrap $SUITE from $mirror (log $LOG_DIR/debian.log)"
+  if ! nice debootstrap --variant=minbase "$SUITE" "$dir" "$mirror" >"$LOG_DIR/debian.log" 2>&1; then
+    tail -n 20 "$LOG_DIR/debian.log" >&2
+    die "debootstrap failed (full log $LOG_DIR/debian.log)"
+  fi
+  {
+    echo "deb $mirror $SUITE main"
+    [ -z "$updates" ] || echo "deb $updates $SUITE-updates main"
+    [ -z "$security" ] || echo "deb $security $SUITE-security main"
+  } >"$dir/etc/apt/sources.list"
+  # Image hygiene as in Debian's own container images: no docs, no caches, no daemons started
+  # by package scripts, no recommends.
+  cat >"$dir/etc/apt/apt.conf.d/90eqmd-e2e" <<'APT'
+APT::Install-Recommends "false";
+APT::Install-Suggests "false";
+Acquire::Languages "none";
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT
+  cat >"$dir/etc/dpkg/dpkg.cfg.d/90eqmd-e2e" <<'DPKG'
+path-exclude /usr/share/doc/*
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/man/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/locale/*
+DPKG
+  printf '#!/bin/sh\nexit 101\n' >"$dir/usr/sbin/policy-rc.d"
+  chmod 0755 "$dir/usr/sbin/policy-rc.d"
+  rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/* "$dir"/var/log/* "$dir"/tmp/* \
+    "$dir"/usr/share/doc/*/[!c]* "$dir"/usr/share/man/* "$dir"/usr/share/locale/* 2>/dev/null || true
+  tar --numeric-owner -C "$dir" -c . | docker import \
+      --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+      --change 'ENV LANG=C.UTF-8' \
+      --change 'CMD ["/bin/bash"]' \
+      --change "LABEL eqmd.e2e.mirror=$mirror" \
+      - "$BASE_TAG" >/dev/null || die "docker import of the Debian base failed"
+  rm -rf "$dir"
+  trap - EXIT
+  echo "images: $BASE_TAG: built ($(since "$start"))"
+}
+
+# --- the images -------------------------------------------------------------------------
+
+# build_image <tag> <folder> <version> [build-arg...] ; extra context files come from the
+# EXTRA_FILES array (pairs: source path, name in the context).
+build_image() {
+  local tag=$1 folder=$2 version=$3; shift 3
+  local start want have ctx log base_id i extra_hash=""
+  start=$(now)
+  base_id=$(docker image inspect --format '{{.Id}}' "$BASE_TAG")
+  for ((i = 0; i < ${#EXTRA_FILES[@]}; i += 2)); do
+    extra_hash+="${EXTRA_FILES[i+1]}=$(sha256sum <"${EXTRA_FILES[i]}" | cut -c1-64);"
+  done
+  want=$(inputs_hash "$IMAGES/$folder" "version=$version" "base=$base_id" "extra=$extra_hash" "args=$*")
+  have=$(image_label "$tag")
+  if [ "$have" = "$want" ]; then
+    echo "images: $tag: up to date, skipped ($(since "$start"))"
+    return
+  fi
+  log="$LOG_DIR/$(echo "$tag" | tr '/:' '__').log"
+  ctx=$(mktemp -d /var/tmp/eqmd-e2e-ctx.XXXXXX)
+  cp -a "$IMAGES/$folder/." "$ctx/"
+  for ((i = 0; i < ${#EXTRA_FILES[@]}; i += 2)); do
+    cp "${EXTRA_FILES[i]}" "$ctx/${EXTRA_FILES[i+1]}"
+  done
+  if [ "$folder" = synapse ]; then
+    mkdir -p "$ctx/build"
+    write_pip_settings "$ctx/build"
+  fi
+  local -a args=()
+  for a in "$@"; do args+=(--build-arg "$a"); done
+  echo "images: $tag: building${have:+ (inputs changed)} (log $log)"
+  if ! DOCKER_BUILDKIT=0 nice docker build --network host --build-arg "BASE_IMAGE=$BASE_TAG" \
+      "${args[@]+"${args[@]}"}" --label "$LABEL=$want" --label "eqmd.e2e.version=$version" \
+      -t "$tag" "$ctx" >"$log" 2>&1; then
+    rm -rf "$ctx"
+    tail -n 30 "$log" >&2
+    die "build of $tag failed (full log $log)"
+  fi
+  rm -rf "$ctx"
+  [ "$(image_label "$tag")" = "$want" ] || die "$tag was built but does not carry the expected $LABEL label"
+  echo "images: $tag: built ($(since "$start"), $(docker image inspect --format '{{.Size}}' "$tag" | awk '{ printf "%.0f MB", $1 / 1e6 }'))"
+}
+
+synapse_image() {
+  local version=$1 constraints=$CONSTRAINTS_DIR/synapse-$1.txt empty
+  if [ -f "$constraints" ]; then
+    EXTRA_FILES=("$constraints" constraints.txt)
+  else
+    echo "images: note: no $constraints; Synapse $version is installed with unpinned dependencies" >&2
+    empty=$(mktemp); EXTRA_FILES=("$empty" constraints.txt)
+  fi
+  build_image "eqmd-e2e/synapse:v$version" synapse "$version" "SYNAPSE_VERSION=$version"
+  [ -z "${empty:-}" ] || rm -f "$empty"
+}
+
+SYNAPSE_VERSION=$(read_version SYNAPSE_VERSION)
+EQMD_SYNAPSE_VERSION=$(read_version EQMD_SYNAPSE_VERSION)
+
+build_base
+
+# Two lanes on two cores: the Synapse builds in order (they share their apt layers), and
+# PostgreSQL then Element next to them. Each lane's output is printed when it ends.
+lane_dir=$(mktemp -d /var/tmp/eqmd-e2e-lanes.XXXXXX)
+(
+  EXTRA_FILES=()
+  for v in $(printf '%s\n' "$SYNAPSE_VERSION" "$EQMD_SYNAPSE_VERSION" | awk '!seen[$0]++'); do
+    synapse_image "$v"
+  done
+) >"$lane_dir/synapse" 2>&1 &
+synapse_pid=$!
+(
+  EXTRA_FILES=()
+  build_image eqmd-e2e/postgres:15 postgres 15
+  build_image "eqmd-e2e/element-web:v$ELEMENT_VERSION" element-web "$ELEMENT_VERSION"
+) >"$lane_dir/other" 2>&1 &
+other_pid=$!
+rc=0
+wait "$other_pid" || rc=1
+cat "$lane_dir/other"
+wait "$synapse_pid" || rc=1
+cat "$lane_dir/synapse"
+rm -rf "$lane_dir"
+[ "$rc" = 0 ] || die "some images failed to build (see above)"
+echo "images: all images ready ($(since "$TOTAL_START"))"

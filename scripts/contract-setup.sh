@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Installs the real components the contract tests (tests/contract) run against:
 #
-#   .cache/contract/synapse-<SYNAPSE_VERSION>        matrix-synapse[postgres,oidc], the image tag's version
-#   .cache/contract/synapse-<EQMD_SYNAPSE_VERSION>   the same, at eqmd's own pin
+#   <cache>/synapse-<SYNAPSE_VERSION>        matrix-synapse[postgres,oidc], the image tag's version
+#   <cache>/synapse-<EQMD_SYNAPSE_VERSION>   the same, at eqmd's own pin
 #
 # (The `oidc` extra brings Authlib: without it Synapse rejects any `oidc_providers` config with
 # "No module named 'authlib'". The official image installs all extras.)
-#   .cache/contract/provider                         django-oidc-provider 0.9.0 + Django (eqmd's OP)
+#   <cache>/provider                         django-oidc-provider 0.9.0 + Django (eqmd's OP)
 #
-# and makes sure the PostgreSQL server on 127.0.0.1:5432 is running.
+# and makes sure the contract's own PostgreSQL cluster is running (see ensure_postgres).
+#
+# <cache> is /var/cache/eqmd-matrix/contract (EQMD_CONTRACT_CACHE overrides it), outside the
+# checkout on purpose: Synapse runs as the container's UID (1001) and initdb as `postgres`, and
+# neither can enter a checkout under a private folder such as root's home (mode 0700). Every
+# folder on the way to <cache> is made enterable by all; tests/contract/support/paths.ts reads
+# the same variable.
 #
 # Both versions are read from components/versions.ts, the one place that defines them.
 # Idempotent: a venv is complete only when its marker file exists and records the same
@@ -16,21 +22,24 @@
 # instant, a failed or interrupted install leaves no marker and is redone from scratch.
 # A missing prerequisite is an error (non-zero exit), never a skip.
 #
+# usage: contract-setup.sh [--postgres-only]   (--postgres-only: just the cluster, no venvs)
+#
 # Environment (all optional):
 #   CONTRACT_PYTHON       interpreter for the venvs. Default: /usr/bin/python3 when present (its
 #                         files are readable by every user, so Synapse can be run under the
 #                         container's UID with setpriv), else python3 from PATH.
-#   CONTRACT_PG_CLUSTER   "<major> <name>" of the cluster to start when 127.0.0.1:5432 does not
-#                         answer. Default: "15 main".
+#   EQMD_CONTRACT_CACHE   where the venvs go (default /var/cache/eqmd-matrix/contract).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CACHE="$ROOT/.cache/contract"
+CACHE="${EQMD_CONTRACT_CACHE:-/var/cache/eqmd-matrix/contract}"
 VERSIONS_TS="$ROOT/components/versions.ts"
 CONSTRAINTS_DIR="$ROOT/tests/contract/constraints"
 PROVIDER_SPEC=("django-oidc-provider==0.9.0" "Django>=5.2,<5.3")
 PG_HOST=127.0.0.1
-PG_PORT=5432
+PG_CLUSTER=eqmd-contract
+# The port the tests connect to, read from their one definition.
+PG_PORT=$(sed -n 's/^export const POSTGRES_PORT = \([0-9]*\);.*/\1/p' "$ROOT/tests/contract/support/psql.ts")
 
 START_ALL=$EPOCHREALTIME
 
@@ -118,25 +127,56 @@ ensure_venv() {
   step "$(basename "$dir")" "installed ($(elapsed "$start"))"
 }
 
+# The contract's own PostgreSQL cluster: created by this script (so its authentication is ours
+# to choose: trust for loopback TCP, as the tests connect as `postgres` without a password),
+# on a port of its own so it never meets a cluster the machine already runs. Debian's server
+# package is installed when absent. Clusters this script did not create are never touched.
 ensure_postgres() {
-  local start=$EPOCHREALTIME cluster=${CONTRACT_PG_CLUSTER:-15 main}
+  local start=$EPOCHREALTIME
+  if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+    [[ $(id -u) -eq 0 ]] || fail "the PostgreSQL server is not installed and installing it needs root (apt-get install postgresql)"
+    echo "contract-setup: installing Debian's PostgreSQL server (apt-get install postgresql)"
+    apt_get update -qq && DEBIAN_FRONTEND=noninteractive apt_get install -y -qq postgresql >/dev/null ||
+      fail "apt-get install postgresql failed"
+  fi
+  local major
+  major=$(ls /usr/lib/postgresql | sort -n | tail -n 1)
+  if ! pg_lsclusters -h | awk -v v="$major" -v c="$PG_CLUSTER" '$1 == v && $2 == c { found = 1 } END { exit !found }'; then
+    echo "contract-setup: creating PostgreSQL cluster $major/$PG_CLUSTER on $PG_HOST:$PG_PORT (trust for loopback TCP)"
+    pg_createcluster --port "$PG_PORT" --start-conf manual --locale C.UTF-8 --encoding UTF8 "$major" "$PG_CLUSTER" -- \
+      --auth-local=peer --auth-host=trust >/dev/null || fail "pg_createcluster $major $PG_CLUSTER failed"
+  fi
   if pg_isready -q -h "$PG_HOST" -p "$PG_PORT"; then
     step "postgresql $PG_HOST:$PG_PORT" "running ($(elapsed "$start"))"
     return
   fi
-  command -v pg_ctlcluster >/dev/null ||
-    fail "PostgreSQL does not answer on $PG_HOST:$PG_PORT and pg_ctlcluster is not available to start it"
-  echo "contract-setup: PostgreSQL does not answer on $PG_HOST:$PG_PORT; starting cluster '$cluster'"
-  # shellcheck disable=SC2086 # "<major> <name>" is two arguments
-  pg_ctlcluster --skip-systemctl-redirect $cluster start ||
-    fail "could not start PostgreSQL cluster '$cluster' (pg_ctlcluster --skip-systemctl-redirect $cluster start)"
+  pg_ctlcluster --skip-systemctl-redirect "$major" "$PG_CLUSTER" start ||
+    fail "could not start PostgreSQL cluster $major/$PG_CLUSTER (pg_ctlcluster --skip-systemctl-redirect $major $PG_CLUSTER start)"
   local tries=0
   until pg_isready -q -h "$PG_HOST" -p "$PG_PORT"; do
     tries=$((tries + 1))
-    ((tries < 60)) || fail "PostgreSQL cluster '$cluster' started but $PG_HOST:$PG_PORT does not answer after 30s"
+    ((tries < 60)) || fail "PostgreSQL cluster $major/$PG_CLUSTER started but $PG_HOST:$PG_PORT does not answer after 30s"
     sleep 0.5
   done
   step "postgresql $PG_HOST:$PG_PORT" "started ($(elapsed "$start"))"
+}
+
+# apt-get that waits for a lock another installer holds instead of failing at once.
+apt_get() {
+  apt-get -o DPkg::Lock::Timeout=600 "$@"
+}
+
+# mkdir -p, then mode a+x on every folder from / down to it, so other users can reach it.
+make_enterable() {
+  mkdir -p "$1"
+  local dir
+  dir=$(cd "$1" && pwd)
+  while [[ $dir != / ]]; do
+    if [[ -z $(find "$dir" -maxdepth 0 -perm -o+x) ]]; then
+      chmod a+x "$dir" 2>/dev/null || fail "$dir is not enterable by other users and cannot be made so; set EQMD_CONTRACT_CACHE to a folder they can reach"
+    fi
+    dir=$(dirname "$dir")
+  done
 }
 
 constraints_for() {
@@ -150,12 +190,18 @@ constraints_for() {
 }
 
 main() {
+  if [[ ${1:-} == --postgres-only ]]; then
+    # The end-to-end tier needs only the cluster (its smoke test declares a role there).
+    command -v pg_isready >/dev/null || fail "pg_isready not found (Debian: apt-get install postgresql-client)"
+    ensure_postgres
+    return
+  fi
   local synapse_version eqmd_version
   synapse_version=$(read_version SYNAPSE_VERSION)
   eqmd_version=$(read_version EQMD_SYNAPSE_VERSION)
   PYTHON=$(choose_python)
   check_build_prerequisites
-  mkdir -p "$CACHE"
+  make_enterable "$CACHE"
   echo "contract-setup: python $PYTHON ($("$PYTHON" -c 'import platform; print(platform.python_version())')); cache $CACHE"
 
   local synapse_check='import synapse.app.homeserver, synapse.handlers.oidc, psycopg2'

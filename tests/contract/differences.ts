@@ -38,7 +38,18 @@ export const DIFFERENCES: readonly ConfigDifference[] = [
   {
     key: "postgres.adminUser",
     kind: "test machine",
-    reason: "this machine's PostgreSQL superuser is `postgres` (eqmd's cluster: eqmd_user)",
+    reason: "the contract cluster's superuser is `postgres` (eqmd's cluster: eqmd_user)",
+  },
+  {
+    key: "postgres.port",
+    kind: "test machine",
+    reason:
+      "the contract's own PostgreSQL cluster listens on 54329, so it never collides with a cluster the machine already runs on 5432",
+  },
+  {
+    key: "postgres.synapsePort",
+    kind: "test machine",
+    reason: "Synapse runs on this host and reaches the same cluster on 54329",
   },
   {
     key: "postgres.synapseHost",

@@ -2,13 +2,18 @@
  * Where the contract tests find the components `scripts/contract-setup.sh` installs, and where
  * they keep their own run files. Versions come from components/versions.ts (the one place).
  */
+import * as crypto from "node:crypto";
 import * as path from "node:path";
 import { EQMD_SYNAPSE_VERSION, SYNAPSE_VERSION } from "../../../components/versions";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 
-/** Git-ignored cache filled by scripts/contract-setup.sh. */
-export const CONTRACT_CACHE = path.join(REPO_ROOT, ".cache", "contract");
+/**
+ * Where scripts/contract-setup.sh puts the venvs (it reads the same variable). Outside the
+ * checkout: Synapse runs as the container's UID and PostgreSQL as `postgres`, and neither can
+ * enter a checkout under a private folder such as root's home.
+ */
+export const CONTRACT_CACHE = process.env.EQMD_CONTRACT_CACHE ?? "/var/cache/eqmd-matrix/contract";
 
 export const SETUP_SCRIPT = path.join(REPO_ROOT, "scripts", "contract-setup.sh");
 
@@ -18,8 +23,15 @@ export const PROVIDER_PROJECT = path.join(REPO_ROOT, "tests", "contract", "oidc-
 /** Venv with django-oidc-provider + Django. */
 export const PROVIDER_VENV = path.join(CONTRACT_CACHE, "provider");
 
-/** Git-ignored directory for the runs' private files and process logs. */
-export const WORK_DIR = path.join(REPO_ROOT, "tests", "contract", ".work");
+/**
+ * The runs' private files and process logs, one folder per checkout, outside it for the same
+ * reason as CONTRACT_CACHE (the setup script makes its parents enterable).
+ */
+export const WORK_DIR = path.join(
+  path.dirname(CONTRACT_CACHE),
+  "work",
+  crypto.createHash("sha256").update(REPO_ROOT).digest("hex").slice(0, 12),
+);
 
 /** Venv with `matrix-synapse[postgres]==<version>`. */
 export function synapseVenv(version: string): string {

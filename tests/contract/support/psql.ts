@@ -1,8 +1,12 @@
-/** SQL against the machine's PostgreSQL (127.0.0.1:5432) as `postgres`, through the psql CLI. */
+/**
+ * SQL against the contract's own PostgreSQL cluster (127.0.0.1:54329, created by
+ * scripts/contract-setup.sh with trust for loopback TCP) as `postgres`, through the psql CLI.
+ */
 import { runCommand } from "./run";
 
 export const POSTGRES_HOST = "127.0.0.1";
-export const POSTGRES_PORT = 5432;
+/** The one definition of the port; scripts/contract-setup.sh reads it from this line. */
+export const POSTGRES_PORT = 54329;
 export const POSTGRES_SUPERUSER = "postgres";
 
 export interface PsqlOptions {

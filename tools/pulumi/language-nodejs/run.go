@@ -100,12 +100,12 @@ func runFailure(err error) *pulumirpc.RunResponse {
 		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not run node: %v", err)}
 	}
 	if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("program was stopped by signal %v", ws.Signal())}
+		return &pulumirpc.RunResponse{Error: fmt.Sprintf("Program was stopped by signal %v", ws.Signal())}
 	}
 	switch code := exitErr.ExitCode(); code {
 	case exitAfterUserMessage:
 		return &pulumirpc.RunResponse{Bail: true}
 	default:
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("program exited with non-zero exit code: %d", code)}
+		return &pulumirpc.RunResponse{Error: fmt.Sprintf("Program exited with non-zero exit code: %d", code)}
 	}
 }

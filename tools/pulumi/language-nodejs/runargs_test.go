@@ -142,7 +142,7 @@ func TestPolicyEnv(t *testing.T) {
 func TestRunFailureBailsOnUserMessage(t *testing.T) {
 	for code, want := range map[int]*pulumirpc.RunResponse{
 		32: {Bail: true},
-		1:  {Error: "program exited with non-zero exit code: 1"},
+		1:  {Error: "Program exited with non-zero exit code: 1"},
 	} {
 		err := exitError(t, code)
 		got := runFailure(err)

@@ -1,12 +1,17 @@
-/** The one error type for bad stack config: names the key, the value and what is expected. */
+/** The one error type for bad stack config: names the key, the value and the fix. */
+import { CONFIG_NAMESPACE } from "./namespace";
 
 export interface ConfigIssue {
-  /** Dotted path below the eqmd-matrix namespace, e.g. "oidc.issuer". */
+  /** Path below the eqmd-matrix namespace as `pulumi config set --path` spells it, e.g. "oidc.issuer". */
   readonly key: string;
-  /** The offending value; undefined when the key is missing. */
+  /** The offending value; undefined when the key is missing. Secret values are never kept here. */
   readonly value: unknown;
-  /** What is expected instead, phrased so the operator knows the fix. */
+  /** Whether the value is a secret (then it is never shown). */
+  readonly secret?: boolean;
+  /** What the key wants, in plain words, e.g. "a whole number such as 1001". */
   readonly expected: string;
+  /** A command or step that fixes it, when there is one beyond "set it to what is expected". */
+  readonly fix?: string;
 }
 
 export class ConfigError extends Error {
@@ -19,7 +24,29 @@ export class ConfigError extends Error {
   }
 }
 
+/** One line: `- eqmd-matrix:<key> = <value>: expected <what>. Fix: <command>`. */
 export function formatIssue(issue: ConfigIssue): string {
-  const value = issue.value === undefined ? "is missing" : `= ${JSON.stringify(issue.value)}`;
-  return `  - eqmd-matrix:${issue.key} ${value}: expected ${issue.expected.replace(/^expected /, "")}`;
+  const value =
+    issue.value === undefined
+      ? "is missing"
+      : issue.secret
+        ? "= (secret, not shown)"
+        : `= ${JSON.stringify(issue.value)}`;
+  const fix = issue.fix ? `. Fix: ${issue.fix}` : "";
+  return `  - ${CONFIG_NAMESPACE}:${issue.key} ${value}: expected ${issue.expected}${fix}`;
+}
+
+/** ["synapse", "modules", 0, "files"] → "synapse.modules[0].files", as `--path` takes it. */
+export function keyOf(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((key, part) => {
+    if (typeof part === "number") return `${key}[${part}]`;
+    return key === "" ? String(part) : `${key}.${String(part)}`;
+  }, "");
+}
+
+/** The `pulumi config set` command for `key` (with `--path` for nested keys). */
+export function configSetCommand(key: string, value: string, secret = false): string {
+  const flags = [secret ? "--secret" : "", /[.[]/.test(key) ? "--path" : ""].filter(Boolean).join(" ");
+  const quoted = /[\s[\]]/.test(key) || key.includes("[") ? `'${key}'` : key;
+  return `pulumi config set ${flags ? `${flags} ` : ""}${quoted} ${value}`;
 }

@@ -1,16 +1,20 @@
 /**
- * The only reader of `pulumi.Config`: collects every `eqmd-matrix:*` key of the stack,
- * validates it (see schema.ts and settings.ts) and returns frozen settings plus the secret
- * config values, which stay Pulumi secrets.
+ * The only reader of the engine's config: collects every `eqmd-matrix:*` key of the stack and
+ * which of them the engine stores encrypted, builds the settings (settings.ts) and reads the
+ * files they name (files.ts). Secret config values stay Pulumi secrets.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { buildSettings, CONFIG_NAMESPACE, Settings } from "./settings";
+import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
+import { ConfigError } from "./errors";
+import { LocalFiles, readLocalFiles } from "./files";
+import { CONFIG_NAMESPACE } from "./namespace";
+import { evaluateConfig, Settings } from "./settings";
+import { configInput, StackConfigEntry } from "./stackValues";
 
 export * from "./settings";
 export { ConfigError, ConfigIssue } from "./errors";
-
-/** Config keys that hold secrets; never validated as plain values nor echoed in errors. */
-export const SECRET_CONFIG_KEYS = ["postgresAdminPassword", "oidcClientSecret"] as const;
+export type { LocalFiles, UploadedFile } from "./files";
+export { resourceNames, ResourceNames } from "./names";
 
 export interface StackSecrets {
   /** Password of the PostgreSQL admin user the provider connects as (absent = none / PGPASSWORD). */
@@ -21,23 +25,26 @@ export interface StackSecrets {
 
 export interface LoadedConfig {
   readonly settings: Settings;
+  readonly files: LocalFiles;
   readonly secrets: StackSecrets;
 }
 
 /** Reads and validates this stack's config; throws ConfigError before any resource exists. */
 export function loadConfig(baseDir: string = process.cwd()): LoadedConfig {
+  const entries: Record<string, StackConfigEntry> = {};
+  for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+    entries[key] = { value, secret: isConfigSecret(key) };
+  }
+  const { settings, issues } = evaluateConfig(configInput(pulumi.getStack(), entries));
+  const read = readLocalFiles(settings, baseDir);
+  if (issues.length + read.issues.length > 0) throw new ConfigError([...issues, ...read.issues]);
+
   const config = new pulumi.Config(CONFIG_NAMESPACE);
-  const raw = rawNamespaceValues();
   const postgresAdminPassword = config.getSecret("postgresAdminPassword");
   const oidcClientSecret = config.getSecret("oidcClientSecret");
-  const settings = buildSettings(
-    raw,
-    pulumi.getStack(),
-    { postgresAdminPassword: postgresAdminPassword !== undefined, oidcClientSecret: oidcClientSecret !== undefined },
-    baseDir,
-  );
   return {
     settings,
+    files: read.files,
     secrets: {
       ...(postgresAdminPassword ? { postgresAdminPassword } : {}),
       ...(oidcClientSecret ? { oidcClientSecret } : {}),
@@ -45,24 +52,15 @@ export function loadConfig(baseDir: string = process.cwd()): LoadedConfig {
   };
 }
 
-/** Every non-secret key of the namespace, JSON-decoded where the CLI stored structured values. */
-function rawNamespaceValues(): Record<string, unknown> {
-  const raw: Record<string, unknown> = {};
-  const prefix = `${CONFIG_NAMESPACE}:`;
-  for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
-    if (!fullKey.startsWith(prefix)) continue;
-    const key = fullKey.slice(prefix.length);
-    if ((SECRET_CONFIG_KEYS as readonly string[]).includes(key)) continue;
-    raw[key] = decode(value);
+/**
+ * Whether the engine stores `key` encrypted: the SDK's record of the secret keys, which the
+ * language host passes in PULUMI_CONFIG_SECRET_KEYS (and `setAllConfig(config, secretKeys)`
+ * under mocks). The SDK marks the function internal, so it is looked up defensively.
+ */
+function isConfigSecret(key: string): boolean {
+  const sdk = runtimeConfig as unknown as { isConfigSecret?: (k: string) => boolean };
+  if (typeof sdk.isConfigSecret !== "function") {
+    throw new Error("@pulumi/pulumi no longer exposes runtime isConfigSecret: eqmd-matrix cannot tell secret keys");
   }
-  return raw;
-}
-
-/** The CLI passes objects, lists, numbers and booleans as JSON text and plain strings as-is. */
-function decode(value: string): unknown {
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
+  return sdk.isConfigSecret(key);
 }

@@ -1,5 +1,6 @@
 /** Settings fixtures for unit tests: built through the real validation, never by hand. */
 import * as path from "node:path";
+import { readLocalFiles, LocalFiles } from "../../config/files";
 import { buildSettings, Settings } from "../../config/settings";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -40,11 +41,28 @@ export const DEV_RAW: Record<string, unknown> = {
   postgres: { mode: "managed" },
 };
 
+/** Which secret config keys a fixture sets (as secrets: their values never matter here). */
+export interface SecretsSet {
+  readonly postgresAdminPassword: boolean;
+  readonly oidcClientSecret: boolean;
+}
+
 /** Builds settings from a raw config (defaults: the eqmd production example). */
 export function settingsFrom(
   raw: Record<string, unknown> = EQMD_PROD_RAW,
   stack = "prod",
-  secrets = { postgresAdminPassword: true, oidcClientSecret: false },
+  secrets: SecretsSet = { postgresAdminPassword: true, oidcClientSecret: false },
 ): Settings {
-  return buildSettings(raw, stack, secrets, REPO_ROOT);
+  const secretKeys = Object.entries(secrets)
+    .filter(([, set]) => set)
+    .map(([key]) => key);
+  const values = { ...raw, ...Object.fromEntries(secretKeys.map((k) => [k, `MOCKSECRET-${k}`])) };
+  return buildSettings({ values, secretKeys, stack });
+}
+
+/** The local files a raw config names, read relative to the repository (throws on any issue). */
+export function localFilesFrom(raw: Record<string, unknown> = EQMD_PROD_RAW): LocalFiles {
+  const { files, issues } = readLocalFiles(settingsFrom(raw), REPO_ROOT);
+  if (issues.length > 0) throw new Error(`unreadable fixture files: ${JSON.stringify(issues)}`);
+  return files;
 }

@@ -1,0 +1,30 @@
+/**
+ * The one source of the names derived from the container prefix (eqmd's CONTAINER_PREFIX):
+ * containers, volumes and eqmd's own Django container. Nothing else builds `<prefix>_…`.
+ */
+
+export interface ResourceNames {
+  readonly synapseContainer: string;
+  readonly elementContainer: string;
+  /** Synapse's media store volume (kept across resets unless asked). */
+  readonly mediaVolume: string;
+  /** The one-shot job that chowns the media volume. */
+  readonly mediaInitContainer: string;
+  /** Dev stacks' own PostgreSQL (managed mode) and its data volume. */
+  readonly postgresContainer: string;
+  readonly postgresDataVolume: string;
+  /** eqmd's Django container (not ours: the default target of `django.exec`). */
+  readonly djangoContainer: string;
+}
+
+export function resourceNames(prefix: string): ResourceNames {
+  return {
+    synapseContainer: `${prefix}_matrix_synapse`,
+    elementContainer: `${prefix}_element_web`,
+    mediaVolume: `${prefix}_matrix_media_store`,
+    mediaInitContainer: `${prefix}_matrix_media_init`,
+    postgresContainer: `${prefix}_matrix_postgres`,
+    postgresDataVolume: `${prefix}_matrix_postgres_data`,
+    djangoContainer: `${prefix}_app`,
+  };
+}

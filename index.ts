@@ -12,9 +12,9 @@ import { dockerProvider, postgresqlProvider } from "./components/providers";
 import { MATRIX_STACK_NAME } from "./components/tokens";
 
 const projectDir = __dirname;
-const { settings: s, secrets } = loadConfig(projectDir);
+const { settings: s, files, secrets } = loadConfig(projectDir);
 
-const dockerEngine = dockerProvider(s);
+const dockerEngine = dockerProvider(s.dockerHost);
 
 // Outside MatrixStack (a reset never touches them): the shared network and dev's PostgreSQL.
 const network: pulumi.Input<string> = s.network.create
@@ -37,15 +37,23 @@ if (s.postgres.mode === "managed") {
   );
   managed = new ManagedPostgres(
     "dev-postgres",
-    { settings: s, password: adminPassword, network },
+    {
+      image: s.postgres.image,
+      containerName: s.names.postgresContainer,
+      dataVolumeName: s.names.postgresDataVolume,
+      adminUser: s.postgres.adminUser,
+      hostPort: s.postgres.port,
+      password: adminPassword,
+      network,
+    },
     { providers: [dockerEngine] },
   );
 }
 
 const matrix = new MatrixStack(
   MATRIX_STACK_NAME,
-  { settings: s, secrets, network },
-  { providers: [dockerEngine, postgresqlProvider(s, adminPassword, managed?.container)] },
+  { settings: s, files, secrets, network },
+  { providers: [dockerEngine, postgresqlProvider(s.postgres, adminPassword, managed?.container)] },
 );
 
 export const matrixStackUrn = matrix.urn;
@@ -54,12 +62,6 @@ export const publicBaseUrl = s.server.publicBaseUrl;
 export const synapseContainerName = matrix.synapseContainerName;
 export const elementContainerName = s.names.elementContainer;
 export const mediaVolumeName = matrix.mediaVolumeName;
-export const databaseName = s.database.name;
-export const databaseRole = s.database.role;
-export const postgresHost = s.postgres.host;
-export const postgresPort = s.postgres.port;
-export const postgresAdminUser = s.postgres.adminUser;
-export const dockerHost = s.dockerHost ?? "";
 export const synapseImage = s.synapse.image;
 export const synapseAdminUserId = matrix.adminUserId;
 export const synapseAdminToken = matrix.adminToken;

@@ -1,6 +1,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { Settings } from "../config";
+import { AfterResetHook, ExecTarget } from "../config";
 import { execLine, withheldOnFailure } from "./commands/exec";
 import { parseKeyValueLines } from "./commands/parse";
 import { secretCommand } from "./secretCommand";
@@ -9,7 +9,13 @@ import { dockerEnv } from "./dockerEnv";
 import { TYPE } from "./tokens";
 
 export interface AfterResetHooksArgs {
-  readonly settings: Settings;
+  /** eqmd's management commands, in order (afterReset). */
+  readonly hooks: readonly AfterResetHook[];
+  /** Where Django's manage.py runs (django.exec) and how it is invoked (django.managePy). */
+  readonly exec: ExecTarget;
+  readonly managePy: readonly string[];
+  /** Docker engine the exec prefix talks to (the stack's `dockerHost`). */
+  readonly dockerHost?: string;
   /** Handed to every hook as SYNAPSE_ADMIN_TOKEN (eqmd's commands read it from the env). */
   readonly adminToken: pulumi.Input<string>;
 }
@@ -29,23 +35,22 @@ export class AfterResetHooks extends pulumi.ComponentResource {
 
   constructor(name: string, args: AfterResetHooksArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.AfterResetHooks, name, {}, opts);
-    const s = args.settings;
     let captured: pulumi.Output<Record<string, string>> = pulumi.secret(pulumi.output<Record<string, string>>({}));
     let previous: command.local.Command | undefined;
     // Names are known from config, so the command line stays readable (values go via env).
     const passed: string[] = ["SYNAPSE_ADMIN_TOKEN"];
-    s.afterReset.forEach((hook, i) => {
+    args.hooks.forEach((hook, i) => {
       const known = captured;
       const step = secretCommand(
         `${name}-${i}-${hook.command[0]}`,
         {
           create: withheldOnFailure(
-            execLine(s.django.exec, [...s.django.managePy, ...hook.command], [...passed].sort()),
+            execLine(args.exec, [...args.managePy, ...hook.command], [...passed].sort()),
             `manage.py ${hook.command.join(" ")}`,
           ),
           environment: pulumi.secret(
             pulumi.all([known, args.adminToken]).apply(([values, token]) => ({
-              ...dockerEnv(s),
+              ...dockerEnv(args),
               ...values,
               SYNAPSE_ADMIN_TOKEN: token,
               [CAPTURE_KEYS_ENV]: hook.capture.join(","),

@@ -1,15 +1,25 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { Settings } from "../config";
+import { PublishedPort } from "../config";
 import { publishedPorts } from "./ports";
 import { childOptions } from "./childOptions";
 import { goDuration } from "./duration";
 import { TYPE } from "./tokens";
 import { ELEMENT_PATHS } from "../render/paths";
-import { renderElementConfigJson } from "../render/element";
 
 export interface ElementWebArgs {
-  readonly settings: Settings;
+  /** Element Web image, pinned (element.image). */
+  readonly image: string;
+  /** Container name (`<prefix>_element_web`). */
+  readonly containerName: string;
+  /** Host address and port to publish on, or null to publish nothing. */
+  readonly port: PublishedPort | null;
+  /** Port the image's web server listens on inside the container (80, or 8080 unprivileged). */
+  readonly containerPort: number;
+  /** The rendered config.json (render/element.ts). */
+  readonly configJson: string;
+  /** custom.css content, when the stack names one. */
+  readonly customCss?: string;
   /** Docker network Element joins (alias `element-web`). */
   readonly network: pulumi.Input<string>;
 }
@@ -20,29 +30,24 @@ export class ElementWeb extends pulumi.ComponentResource {
 
   constructor(name: string, args: ElementWebArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.ElementWeb, name, {}, opts);
-    const s = args.settings;
-    const image = new docker.RemoteImage(
-      `${name}-image`,
-      { name: s.element.image, keepLocally: true },
-      { parent: this },
-    );
+    const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, { parent: this });
     const uploads: docker.types.input.ContainerUpload[] = [
-      { file: ELEMENT_PATHS.config, content: renderElementConfigJson(s), permissions: "0444" },
+      { file: ELEMENT_PATHS.config, content: args.configJson, permissions: "0444" },
     ];
-    if (s.element.customCss !== undefined) {
-      uploads.push({ file: ELEMENT_PATHS.customCss, content: s.element.customCss, permissions: "0444" });
+    if (args.customCss !== undefined) {
+      uploads.push({ file: ELEMENT_PATHS.customCss, content: args.customCss, permissions: "0444" });
     }
-    const port = s.element.containerPort;
+    const port = args.containerPort;
     this.container = new docker.Container(
       `${name}-container`,
       {
-        name: s.names.elementContainer,
+        name: args.containerName,
         image: image.imageId,
         // Newer images (nginx-unprivileged) read the listen port from here; older ones ignore it.
         envs: [`ELEMENT_WEB_PORT=${port}`],
         uploads,
         networksAdvanced: [{ name: args.network, aliases: ["element-web"] }],
-        ports: publishedPorts(s.element.port, port),
+        ports: publishedPorts(args.port, port),
         restart: "unless-stopped",
         healthcheck: {
           tests: ["CMD-SHELL", `wget -q --spider http://localhost:${port}/ || exit 1`],

@@ -1,12 +1,20 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { Settings } from "../config";
 import { goDuration } from "./duration";
 import { publishedPorts } from "./ports";
 import { TYPE } from "./tokens";
 
 export interface ManagedPostgresArgs {
-  readonly settings: Settings;
+  /** PostgreSQL image, pinned (postgres.image). */
+  readonly image: string;
+  /** Container name; Synapse reaches it by this name on `network`. */
+  readonly containerName: string;
+  /** Data volume name (kept across resets: it lives outside MatrixStack). */
+  readonly dataVolumeName: string;
+  /** Superuser the entrypoint creates and the provider connects as (postgres.adminUser). */
+  readonly adminUser: string;
+  /** Port published on 127.0.0.1 for the Pulumi host (postgres.port). */
+  readonly hostPort: number;
   /** Superuser password (secret); delivered as a file, never as an environment value. */
   readonly password: pulumi.Input<string>;
   /** Network Synapse uses to reach it (by container name). */
@@ -25,24 +33,19 @@ export class ManagedPostgres extends pulumi.ComponentResource {
 
   constructor(name: string, args: ManagedPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.ManagedPostgres, name, {}, opts);
-    const s = args.settings;
-    const image = new docker.RemoteImage(
-      `${name}-image`,
-      { name: s.postgres.image, keepLocally: true },
-      { parent: this },
-    );
+    const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, { parent: this });
     const data = new docker.Volume(
       `${name}-data`,
-      { name: `${s.containerPrefix}_matrix_postgres_data` },
+      { name: args.dataVolumeName },
       { parent: this, deleteBeforeReplace: true },
     );
     this.container = new docker.Container(
       `${name}-container`,
       {
-        name: s.names.postgresContainer,
+        name: args.containerName,
         image: image.imageId,
         envs: [
-          `POSTGRES_USER=${s.postgres.adminUser}`,
+          `POSTGRES_USER=${args.adminUser}`,
           `POSTGRES_PASSWORD_FILE=${PASSWORD_FILE}`,
           // The cluster-wide locale eqmd's compose uses; Synapse's database states its own too.
           "POSTGRES_INITDB_ARGS=--encoding=UTF-8 --lc-collate=C --lc-ctype=C",
@@ -51,12 +54,12 @@ export class ManagedPostgres extends pulumi.ComponentResource {
         uploads: [{ file: PASSWORD_FILE, content: args.password, owner: "70", group: "70", permissions: "0400" }],
         volumes: [{ volumeName: data.name, containerPath: "/var/lib/postgresql/data" }],
         networksAdvanced: [{ name: args.network, aliases: ["postgres"] }],
-        ports: publishedPorts({ ip: "127.0.0.1", port: s.postgres.port }, 5432),
+        ports: publishedPorts({ ip: "127.0.0.1", port: args.hostPort }, 5432),
         restart: "unless-stopped",
         healthcheck: {
           // Over TCP: during first init the entrypoint's temporary server listens on the socket only,
           // and the provider connects through the published TCP port.
-          tests: ["CMD-SHELL", `pg_isready -h 127.0.0.1 -p 5432 -U ${s.postgres.adminUser} -d postgres`],
+          tests: ["CMD-SHELL", `pg_isready -h 127.0.0.1 -p 5432 -U ${args.adminUser} -d postgres`],
           interval: goDuration(5),
           timeout: goDuration(5),
           retries: 10,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Settings, StackSecrets } from "../config";
+import { LocalFiles, Settings, StackSecrets } from "../config";
 import { AfterResetHooks } from "./afterResetHooks";
 import { ElementWeb } from "./elementWeb";
 import { EnvFileSync } from "./envFileSync";
@@ -11,13 +11,16 @@ import { SynapseSecrets } from "./synapseSecrets";
 import { TYPE } from "./tokens";
 import { Verification } from "./verification";
 import { SYNAPSE_PATHS } from "../render/paths";
+import { renderElementConfigJson } from "../render/element";
 import { renderHomeserverYaml, renderPgpass, renderSecretsYaml } from "../render/homeserver";
 import { renderLogConfig } from "../render/logConfig";
 import { renderSigningKey } from "../render/signingKey";
 
 export interface MatrixStackArgs {
-  /** Validated stack settings (components/config). */
+  /** Validated stack settings (config/): the one component that maps them to narrow args. */
   readonly settings: Settings;
+  /** The local files the settings name (Synapse modules, Element's custom CSS). */
+  readonly files: LocalFiles;
   /** Secret config values (PostgreSQL admin password, operator-managed OIDC client secret). */
   readonly secrets: StackSecrets;
   /** Docker network shared with eqmd's Django and PostgreSQL (created outside, never reset). */
@@ -50,13 +53,24 @@ export class MatrixStack extends pulumi.ComponentResource {
       { name: s.database.name, role: s.database.role, password: secrets.databasePassword },
       child,
     );
+    const docker = s.dockerHost ? { dockerHost: s.dockerHost } : {};
     const oidc = s.oidc.enabled
       ? new OidcClient(
           `${name}-oidc-client`,
-          {
-            settings: s,
-            ...(args.secrets.oidcClientSecret ? { configuredSecret: args.secrets.oidcClientSecret } : {}),
-          },
+          s.oidc.clientSecretFrom === "config" && args.secrets.oidcClientSecret
+            ? { configuredSecret: args.secrets.oidcClientSecret }
+            : {
+                setup: {
+                  managePy: s.django.managePy,
+                  exec: s.django.exec,
+                  clientId: s.oidc.clientId,
+                  // eqmd registers https://<fqdn>/_synapse/client/oidc/callback; Synapse builds its
+                  // callback from public_baseurl, so the host must be public_baseurl's.
+                  matrixFqdn: new URL(s.server.publicBaseUrl).host,
+                  migrate: s.django.migrate,
+                },
+                ...docker,
+              },
           child,
         )
       : undefined;
@@ -64,8 +78,17 @@ export class MatrixStack extends pulumi.ComponentResource {
     const synapse = new Synapse(
       `${name}-synapse`,
       {
-        settings: s,
-        files: synapseFiles(s, secrets, oidc?.clientSecret),
+        image: s.synapse.image,
+        containerName: s.names.synapseContainer,
+        mediaVolumeName: s.names.mediaVolume,
+        mediaOwnerJobName: s.names.mediaInitContainer,
+        retainMedia: s.media.retainOnDelete,
+        uid: s.uid,
+        gid: s.gid,
+        port: s.synapse.port,
+        listenPort: s.synapse.listenPort,
+        startTimeoutSeconds: s.synapse.startTimeoutSeconds,
+        files: synapseFiles(s, args.files, secrets, oidc?.clientSecret),
         network: args.network,
         database: database.database,
       },
@@ -75,18 +98,39 @@ export class MatrixStack extends pulumi.ComponentResource {
     const admin = new SynapseAdmin(
       `${name}-admin`,
       {
-        settings: s,
+        exec: s.synapse.exec,
+        ...docker,
+        synapseUrl: s.synapse.internalUrl,
+        username: s.admin.username,
+        serverName: s.server.name,
+        deadlineSeconds: s.synapse.startTimeoutSeconds,
         registrationSharedSecret: secrets.registrationSharedSecret,
         adminPassword: secrets.adminPassword,
         database: database.database,
       },
       { parent: this, dependsOn: [synapse] },
     );
-    new ElementWeb(`${name}-element`, { settings: s, network: args.network }, { parent: this, dependsOn: [synapse] });
+    new ElementWeb(
+      `${name}-element`,
+      {
+        image: s.element.image,
+        containerName: s.names.elementContainer,
+        port: s.element.port,
+        containerPort: s.element.containerPort,
+        configJson: renderElementConfigJson(s),
+        ...(args.files.elementCustomCss !== undefined ? { customCss: args.files.elementCustomCss } : {}),
+        network: args.network,
+      },
+      { parent: this, dependsOn: [synapse] },
+    );
     const verification = new Verification(
       `${name}-verification`,
       {
-        settings: s,
+        exec: s.synapse.exec,
+        ...docker,
+        synapseUrl: s.synapse.internalUrl,
+        ...(s.oidc.enabled ? { oidc: { idpId: s.oidc.idpId, issuer: s.oidc.issuer } } : {}),
+        deadlineSeconds: s.synapse.startTimeoutSeconds,
         adminToken: admin.accessToken,
         adminUserId: admin.userId,
         synapseContainerId: synapse.container.id,
@@ -95,7 +139,13 @@ export class MatrixStack extends pulumi.ComponentResource {
     );
     const hooks = new AfterResetHooks(
       `${name}-after-reset`,
-      { settings: s, adminToken: admin.accessToken },
+      {
+        hooks: s.afterReset,
+        exec: s.django.exec,
+        managePy: s.django.managePy,
+        ...docker,
+        adminToken: admin.accessToken,
+      },
       { parent: this, dependsOn: [verification] },
     );
     if (s.envFile) {
@@ -104,7 +154,7 @@ export class MatrixStack extends pulumi.ComponentResource {
         {
           path: s.envFile.path,
           recreateCommand: s.envFile.recreateCommand,
-          ...(s.dockerHost ? { dockerHost: s.dockerHost } : {}),
+          ...docker,
           values: pulumi
             .all([admin.accessToken, oidc?.clientSecret ?? "", secrets.databasePassword, hooks.captured])
             .apply(([token, clientSecret, dbPassword, captured]) => ({
@@ -136,7 +186,12 @@ export class MatrixStack extends pulumi.ComponentResource {
 }
 
 /** The files Synapse reads: the readable main config plus secret files readable by it alone. */
-function synapseFiles(s: Settings, secrets: SynapseSecrets, oidcClientSecret?: pulumi.Output<string>): SynapseFile[] {
+function synapseFiles(
+  s: Settings,
+  local: LocalFiles,
+  secrets: SynapseSecrets,
+  oidcClientSecret?: pulumi.Output<string>,
+): SynapseFile[] {
   const files: SynapseFile[] = [
     { path: SYNAPSE_PATHS.homeserver, content: renderHomeserverYaml(s), secret: false },
     { path: SYNAPSE_PATHS.logConfig, content: renderLogConfig(), secret: false },
@@ -166,9 +221,8 @@ function synapseFiles(s: Settings, secrets: SynapseSecrets, oidcClientSecret?: p
       secret: true,
     });
   }
-  for (const m of s.synapse.modules) {
-    for (const f of m.files)
-      files.push({ path: `${SYNAPSE_PATHS.modulesDir}/${f.name}`, content: f.content, secret: false });
+  for (const f of local.synapseModuleFiles) {
+    files.push({ path: `${SYNAPSE_PATHS.modulesDir}/${f.name}`, content: f.content, secret: false });
   }
   return files;
 }

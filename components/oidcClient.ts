@@ -1,17 +1,23 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Settings } from "../config";
-import { oidcClientScript } from "./commands/oidcClientCommand";
+import { OidcClientScriptOptions, oidcClientScript } from "./commands/oidcClientCommand";
 import { parseClientSecret } from "./commands/parse";
 import { secretCommand } from "./secretCommand";
 import { childOptions } from "./childOptions";
 import { dockerEnv } from "./dockerEnv";
 import { TYPE } from "./tokens";
 
-export interface OidcClientArgs {
-  readonly settings: Settings;
-  /** The client secret when the operator manages it (oidc.clientSecretFrom = "config"). */
-  readonly configuredSecret?: pulumi.Output<string>;
-}
+/** Either the operator manages the client secret, or eqmd's Django registers the client. */
+export type OidcClientArgs =
+  | {
+      /** The client secret from config (oidc.clientSecretFrom "config"): no Django command runs. */
+      readonly configuredSecret: pulumi.Input<string>;
+    }
+  | {
+      /** How to run `setup_synapse_oidc_client` (and `creatersakey`) in eqmd's Django. */
+      readonly setup: OidcClientScriptOptions;
+      /** Docker engine the exec prefix talks to (the stack's `dockerHost`). */
+      readonly dockerHost?: string;
+    };
 
 /**
  * Synapse's OIDC client in eqmd's Django provider. Runs `creatersakey` only when the provider
@@ -23,26 +29,12 @@ export class OidcClient extends pulumi.ComponentResource {
 
   constructor(name: string, args: OidcClientArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.OidcClient, name, {}, opts);
-    const s = args.settings;
-    if (s.oidc.clientSecretFrom === "config") {
-      if (!args.configuredSecret)
-        throw new Error('oidcClientSecret is required when oidc.clientSecretFrom is "config"');
+    if ("configuredSecret" in args) {
       this.clientSecret = pulumi.secret(args.configuredSecret);
     } else {
       const setup = secretCommand(
         `${name}-setup`,
-        {
-          create: oidcClientScript({
-            managePy: s.django.managePy,
-            exec: s.django.exec,
-            clientId: s.oidc.clientId,
-            // eqmd registers https://<fqdn>/_synapse/client/oidc/callback; Synapse builds its
-            // callback from public_baseurl, so the host must be public_baseurl's.
-            matrixFqdn: new URL(s.server.publicBaseUrl).host,
-            migrate: s.django.migrate,
-          }),
-          environment: dockerEnv(s),
-        },
+        { create: oidcClientScript(args.setup), environment: dockerEnv(args) },
         childOptions(this, opts),
       );
       this.clientSecret = pulumi.secret(setup.stdout.apply(parseClientSecret));

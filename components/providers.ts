@@ -1,7 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
-import { Settings } from "../config";
 
 /*
  * Explicit providers, so the Docker host and the PostgreSQL admin connection come from this
@@ -9,26 +8,38 @@ import { Settings } from "../config";
  */
 
 /** The Docker engine every container, volume and network of this stack lives on. */
-export function dockerProvider(s: Settings): docker.Provider {
-  return new docker.Provider("docker", s.dockerHost ? { host: s.dockerHost } : {});
+export function dockerProvider(dockerHost: string | undefined): docker.Provider {
+  return new docker.Provider("docker", dockerHost ? { host: dockerHost } : {});
+}
+
+/** Where the Pulumi host reaches PostgreSQL as its admin user. */
+export interface PostgresAdminConnection {
+  readonly host: string;
+  readonly port: number;
+  readonly adminUser: string;
+  /** Database the provider connects to (not Synapse's). */
+  readonly adminDatabase: string;
+  readonly sslmode: "disable" | "require" | "verify-ca" | "verify-full";
+  /** Whether the admin user is a superuser (the provider then skips some role checks). */
+  readonly superuser: boolean;
 }
 
 /** The admin connection that creates Synapse's role and database. */
 export function postgresqlProvider(
-  s: Settings,
+  connection: PostgresAdminConnection,
   adminPassword: pulumi.Input<string> | undefined,
   postgresReady: pulumi.Resource | undefined,
 ): postgresql.Provider {
   return new postgresql.Provider(
     "postgresql",
     {
-      host: s.postgres.host,
-      port: s.postgres.port,
-      username: s.postgres.adminUser,
+      host: connection.host,
+      port: connection.port,
+      username: connection.adminUser,
       ...(adminPassword !== undefined ? { password: adminPassword } : {}),
-      database: s.postgres.adminDatabase,
-      sslmode: s.postgres.sslmode,
-      superuser: s.postgres.superuser,
+      database: connection.adminDatabase,
+      sslmode: connection.sslmode,
+      superuser: connection.superuser,
     },
     // In managed mode the provider may only connect once the container is healthy.
     postgresReady ? { dependsOn: [postgresReady] } : {},

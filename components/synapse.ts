@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { Settings } from "../config";
+import { PublishedPort } from "../config";
 import { publishedPorts } from "./ports";
 import { childOptions } from "./childOptions";
 import { goDuration } from "./duration";
@@ -17,7 +17,25 @@ export interface SynapseFile {
 }
 
 export interface SynapseArgs {
-  readonly settings: Settings;
+  /** Synapse image, pinned (synapse.image). */
+  readonly image: string;
+  /** Container name (`<prefix>_matrix_synapse`). */
+  readonly containerName: string;
+  /** Media store volume name (`<prefix>_matrix_media_store`). */
+  readonly mediaVolumeName: string;
+  /** Name of the one-shot job that chowns the media volume. */
+  readonly mediaOwnerJobName: string;
+  /** Keep the media volume in Docker when Pulumi deletes it (media.retainOnDelete). */
+  readonly retainMedia: boolean;
+  /** User and group Synapse runs as and owns its files (eqmd: 1001:1001). */
+  readonly uid: number;
+  readonly gid: number;
+  /** Host address and port to publish on, or null to publish nothing. */
+  readonly port: PublishedPort | null;
+  /** Port of Synapse's HTTP listener inside the container (the rendered config's). */
+  readonly listenPort: number;
+  /** How long Synapse may take to become healthy. */
+  readonly startTimeoutSeconds: number;
   /** Every file Synapse reads from /data (configs, keys, modules). */
   readonly files: readonly SynapseFile[];
   /** Docker network Synapse joins (alias `matrix-synapse`, which Django uses). */
@@ -37,22 +55,17 @@ export class Synapse extends pulumi.ComponentResource {
 
   constructor(name: string, args: SynapseArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.Synapse, name, {}, opts);
-    const s = args.settings;
-    const owner = `${s.uid}:${s.gid}`;
+    const owner = `${args.uid}:${args.gid}`;
 
     // Kept on destroy so a reset does not re-download it.
-    const image = new docker.RemoteImage(
-      `${name}-image`,
-      { name: s.synapse.image, keepLocally: true },
-      { parent: this },
-    );
+    const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, { parent: this });
 
     // Media survives a reset unless the operator asks otherwise (media.retainOnDelete).
     this.mediaVolume = new docker.Volume(
       `${name}-media`,
-      { name: s.names.mediaVolume, labels: [{ label: "eqmd.matrix/role", value: "media-store" }] },
+      { name: args.mediaVolumeName, labels: [{ label: "eqmd.matrix/role", value: "media-store" }] },
       // Fixed name: a replacement must delete first (a retained volume is then found again).
-      { parent: this, retainOnDelete: s.media.retainOnDelete, deleteBeforeReplace: true },
+      { parent: this, retainOnDelete: args.retainMedia, deleteBeforeReplace: true },
     );
 
     // A new named volume is root-owned; Synapse runs as UID:GID and must write to it. This
@@ -60,13 +73,13 @@ export class Synapse extends pulumi.ComponentResource {
     const mediaOwner = new docker.Container(
       `${name}-media-owner`,
       {
-        name: s.names.mediaInitContainer,
+        name: args.mediaOwnerJobName,
         image: image.imageId,
         user: "0:0",
         entrypoints: ["/bin/sh", "-c"],
         command: [
           `chown ${owner} ${SYNAPSE_PATHS.mediaStore} && ` +
-            `find ${SYNAPSE_PATHS.mediaStore} -xdev \\( ! -user ${s.uid} -o ! -group ${s.gid} \\) -exec chown -h ${owner} {} +`,
+            `find ${SYNAPSE_PATHS.mediaStore} -xdev \\( ! -user ${args.uid} -o ! -group ${args.gid} \\) -exec chown -h ${owner} {} +`,
         ],
         volumes: [{ volumeName: this.mediaVolume.name, containerPath: SYNAPSE_PATHS.mediaStore }],
         attach: true,
@@ -82,7 +95,7 @@ export class Synapse extends pulumi.ComponentResource {
     const mediaOwned = mediaOwner.exitCode.apply((code) => {
       if (code !== undefined && code !== 0) {
         throw new Error(
-          `${s.names.mediaInitContainer} exited with ${code}: the media volume could not be chowned to ${owner}`,
+          `${args.mediaOwnerJobName} exited with ${code}: the media volume could not be chowned to ${owner}`,
         );
       }
       return "ok";
@@ -91,7 +104,7 @@ export class Synapse extends pulumi.ComponentResource {
     this.container = new docker.Container(
       `${name}-container`,
       {
-        name: s.names.synapseContainer,
+        name: args.containerName,
         image: image.imageId,
         user: owner,
         // start.py's `run` mode keeps explicit --config-path arguments; secrets.yaml is merged
@@ -101,24 +114,24 @@ export class Synapse extends pulumi.ComponentResource {
         uploads: args.files.map((f) => ({
           file: f.path,
           content: f.content,
-          owner: String(s.uid),
-          group: String(s.gid),
+          owner: String(args.uid),
+          group: String(args.gid),
           permissions: f.secret ? "0400" : "0444",
         })),
         volumes: [{ volumeName: this.mediaVolume.name, containerPath: SYNAPSE_PATHS.mediaStore }],
         networksAdvanced: [{ name: args.network, aliases: ["matrix-synapse"] }],
-        ports: publishedPorts(s.synapse.port, s.synapse.listenPort),
+        ports: publishedPorts(args.port, args.listenPort),
         restart: "unless-stopped",
         // No startInterval: it needs Docker API 1.44 (Engine 25); older engines reject it.
         healthcheck: {
-          tests: ["CMD", "curl", "-fSs", `http://localhost:${s.synapse.listenPort}/health`],
+          tests: ["CMD", "curl", "-fSs", `http://localhost:${args.listenPort}/health`],
           interval: goDuration(10),
           timeout: goDuration(5),
           retries: 3,
-          startPeriod: goDuration(s.synapse.startTimeoutSeconds),
+          startPeriod: goDuration(args.startTimeoutSeconds),
         },
         wait: true,
-        waitTimeout: s.synapse.startTimeoutSeconds,
+        waitTimeout: args.startTimeoutSeconds,
         // Let Synapse finish in-flight requests and close its database pool.
         destroyGraceSeconds: 30,
         init: true,
@@ -134,7 +147,7 @@ export class Synapse extends pulumi.ComponentResource {
         replaceWith: [args.database],
         // Docker never applies a changed healthcheck to a running container.
         replaceOnChanges: ["healthcheck"],
-        customTimeouts: { create: `${s.synapse.startTimeoutSeconds + 120}s` },
+        customTimeouts: { create: `${args.startTimeoutSeconds + 120}s` },
       }),
     );
     this.containerName = this.container.name;

@@ -1,14 +1,25 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Settings } from "../config";
+import { ExecTarget } from "../config";
 import { parseAdminBootstrap } from "./commands/parse";
-import { ADMIN_BOOTSTRAP_ENV, AdminBootstrapInput, scriptCommand } from "./commands/scripts";
+import { ADMIN_BOOTSTRAP_ENV, AdminBootstrapInput, scriptCommand } from "./commands/pythonScripts";
 import { secretCommand, secretJson } from "./secretCommand";
 import { childOptions } from "./childOptions";
 import { dockerEnv } from "./dockerEnv";
 import { TYPE } from "./tokens";
 
 export interface SynapseAdminArgs {
-  readonly settings: Settings;
+  /** Where the bootstrap script runs (synapse.exec: inside the Synapse container by default). */
+  readonly exec: ExecTarget;
+  /** Docker engine the exec prefix talks to (the stack's `dockerHost`). */
+  readonly dockerHost?: string;
+  /** Synapse's client listener as seen from `exec`, e.g. "http://localhost:8008". */
+  readonly synapseUrl: string;
+  /** Admin localpart (admin.username). */
+  readonly username: string;
+  /** Synapse's server_name. */
+  readonly serverName: string;
+  /** Time budget of the bootstrap (Synapse may still be starting). */
+  readonly deadlineSeconds: number;
   readonly registrationSharedSecret: pulumi.Input<string>;
   readonly adminPassword: pulumi.Input<string>;
   /** Synapse's database: when it is recreated the admin must be registered again. */
@@ -26,21 +37,20 @@ export class SynapseAdmin extends pulumi.ComponentResource {
 
   constructor(name: string, args: SynapseAdminArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.SynapseAdmin, name, {}, opts);
-    const s = args.settings;
     const bootstrap = secretCommand(
       `${name}-bootstrap`,
       {
         // PULUMI_COMMAND_STDOUT (the previous run's output) lets a rerun reuse its token.
-        create: scriptCommand("admin_bootstrap", s.synapse.exec, ADMIN_BOOTSTRAP_ENV),
+        create: scriptCommand("admin_bootstrap", args.exec, ADMIN_BOOTSTRAP_ENV),
         stdin: secretJson({
-          base_url: s.synapse.internalUrl,
+          base_url: args.synapseUrl,
           shared_secret: args.registrationSharedSecret,
-          username: s.admin.username,
+          username: args.username,
           password: args.adminPassword,
-          server_name: s.server.name,
-          deadline_seconds: s.synapse.startTimeoutSeconds,
+          server_name: args.serverName,
+          deadline_seconds: args.deadlineSeconds,
         } satisfies Record<keyof AdminBootstrapInput, unknown>),
-        environment: dockerEnv(s),
+        environment: dockerEnv(args),
       },
       childOptions(this, opts, { replaceWith: [args.database] }),
     );

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { TYPE } from "./tokens";
+import { signingKeyIdFrom } from "../render/signingKey";
 
 /**
  * Every secret Synapse needs, generated with a CSPRNG and kept only in Pulumi state
@@ -41,7 +42,7 @@ export class SynapseSecrets extends pulumi.ComponentResource {
       `${name}-signing-key-id`,
       { length: 4, special: false, upper: false },
       { parent: this },
-    ).result.apply((id) => `a_${id}`);
+    ).result.apply(signingKeyIdFrom);
 
     this.registerOutputs({ signingKeyId: this.signingKeyId });
   }

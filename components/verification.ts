@@ -1,13 +1,27 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Settings } from "../config";
-import { scriptCommand, VerifySynapseInput } from "./commands/scripts";
+import { ExecTarget } from "../config";
+import { scriptCommand, VerifySynapseInput } from "./commands/pythonScripts";
 import { secretCommand, secretJson } from "./secretCommand";
 import { childOptions } from "./childOptions";
 import { dockerEnv } from "./dockerEnv";
 import { TYPE } from "./tokens";
 
 export interface VerificationArgs {
-  readonly settings: Settings;
+  /** Where the check runs (synapse.exec). */
+  readonly exec: ExecTarget;
+  /** Docker engine the exec prefix talks to (the stack's `dockerHost`). */
+  readonly dockerHost?: string;
+  /** Synapse's client listener as seen from `exec`. */
+  readonly synapseUrl: string;
+  /** The SSO provider Synapse must offer, or undefined when OIDC is off. */
+  readonly oidc?: {
+    /** "oidc-<providerId>". */
+    readonly idpId: string;
+    /** Issuer whose JWKS must hold an RSA key. */
+    readonly issuer: string;
+  };
+  /** Time budget of the check. */
+  readonly deadlineSeconds: number;
   readonly adminToken: pulumi.Input<string>;
   readonly adminUserId: pulumi.Input<string>;
   /** Changes whenever the Synapse container is replaced, so each new Synapse is verified. */
@@ -23,20 +37,19 @@ export class Verification extends pulumi.ComponentResource {
 
   constructor(name: string, args: VerificationArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.Verification, name, {}, opts);
-    const s = args.settings;
     const check = secretCommand(
       `${name}-check`,
       {
-        create: scriptCommand("verify_synapse", s.synapse.exec),
+        create: scriptCommand("verify_synapse", args.exec),
         stdin: secretJson({
-          base_url: s.synapse.internalUrl,
-          idp_id: s.oidc.enabled ? s.oidc.idpId : null,
-          issuer: s.oidc.enabled ? s.oidc.issuer : null,
+          base_url: args.synapseUrl,
+          idp_id: args.oidc?.idpId ?? null,
+          issuer: args.oidc?.issuer ?? null,
           admin_token: args.adminToken,
           admin_user_id: args.adminUserId,
-          deadline_seconds: s.synapse.startTimeoutSeconds,
+          deadline_seconds: args.deadlineSeconds,
         } satisfies Record<keyof VerifySynapseInput, unknown>),
-        environment: dockerEnv(s),
+        environment: dockerEnv(args),
         triggers: [args.synapseContainerId],
       },
       childOptions(this, opts),

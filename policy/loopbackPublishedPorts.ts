@@ -1,21 +1,15 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { isLoopback } from "../config/loopback";
 import { arrayProp, displayName, isRecord, stringProp } from "./props";
 import { CONTAINER } from "./resourceTypes";
+
+// The same rule the config uses for plain-http URLs (one definition, in config/).
+export { isLoopback };
 
 /** This policy's configuration (`--policy-pack-config`). */
 export interface LoopbackPublishedPortsConfig {
   /** True lets containers publish ports on every interface (the stack has its own firewall or proxy). */
   readonly allowPublicPorts?: boolean;
-}
-
-/** True for an address only the Docker host itself can reach. */
-export function isLoopback(ip: string): boolean {
-  const address = ip.trim().toLowerCase();
-  if (address === "localhost" || address === "::1" || address === "[::1]" || address === "0:0:0:0:0:0:0:1") {
-    return true;
-  }
-  const v4 = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(address);
-  return v4 !== null && v4.slice(1).every((octet) => Number(octet) <= 255);
 }
 
 const REMEDIATION =

@@ -8,10 +8,10 @@
 /** A resource's inputs, keyed by their Pulumi (camelCase) names. */
 export type Props = Readonly<Record<string, unknown>>;
 
-/** True for a plain object (not an array, not null). */
-export function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+import { isRecord } from "../config/isRecord";
+
+// One definition for the program, the reset and the pack.
+export { isRecord };
 
 /** The string at `key`, or undefined when it is absent or not a string. */
 export function stringProp(props: Props, key: string): string | undefined {

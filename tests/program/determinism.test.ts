@@ -32,7 +32,20 @@ test("a change to Element branding changes only the Element container's inputs",
 
 test("invalid config fails before any resource is declared, naming key, value and fix", async () => {
   const { recordProgram } = await import("../support/programHarness");
-  const result = recordProgram("Pulumi.prod.yaml", { overrides: { "eqmd-matrix:synapse": { port: "0.0.0.0:8008" } } });
-  assert.match(result.error ?? "", /eqmd-matrix:synapse\.port = "0\.0\.0\.0:8008": expected a loopback address/);
+  const result = recordProgram("Pulumi.prod.yaml", { overrides: { "eqmd-matrix:synapse": { port: "8008" } } });
+  assert.match(result.error ?? "", /eqmd-matrix:synapse\.port = "8008": expected a published port "<ip>:<port>"/);
+  assert.equal(result.resources.filter((r) => r.custom).length, 0);
+});
+
+test("a secret given in plain text in the stack file fails, naming the command that fixes it", async () => {
+  const { recordProgram } = await import("../support/programHarness");
+  const result = recordProgram("Pulumi.prod.yaml", {
+    overrides: { "eqmd-matrix:postgresAdminPassword": "plain-text-password" },
+  });
+  assert.match(
+    result.error ?? "",
+    /eqmd-matrix:postgresAdminPassword = \(secret, not shown\): expected an encrypted secret.*Fix: pulumi config set --secret postgresAdminPassword/,
+  );
+  assert.ok(!(result.error ?? "").includes("plain-text-password"), "the value must not be shown");
   assert.equal(result.resources.filter((r) => r.custom).length, 0);
 });

@@ -4,7 +4,8 @@
  */
 import * as path from "node:path";
 import { SYNAPSE_PATHS } from "../../render/paths";
-import { dockerEnv, lastLines } from "./docker";
+import { dockerEnv } from "../../components/dockerEnv";
+import { lastLines } from "./docker";
 import { ResetFacts } from "./facts";
 import { CommandSpec, ResetDeps } from "./types";
 
@@ -28,7 +29,7 @@ export function backupFiles(dir: string, facts: ResetFacts, date: Date): { datab
 export function pgDumpCommand(facts: ResetFacts, file: string): CommandSpec {
   const env: Record<string, string> = {};
   if (facts.postgres.password !== undefined) env["PGPASSWORD"] = facts.postgres.password;
-  if (facts.postgres.sslmode !== undefined) env["PGSSLMODE"] = facts.postgres.sslmode;
+  env["PGSSLMODE"] = facts.postgres.sslmode;
   return {
     argv: [
       "pg_dump",

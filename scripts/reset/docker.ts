@@ -1,11 +1,7 @@
 /** Docker commands of a reset: the environment that selects the Docker host, the media wipe. */
+import { dockerEnv } from "../../components/dockerEnv";
 import { ResetFacts } from "./facts";
 import { CommandSpec, ResetDeps } from "./types";
-
-/** DOCKER_HOST when the stack targets a non-default Docker host. */
-export function dockerEnv(facts: Pick<ResetFacts, "dockerHost">): Record<string, string> {
-  return facts.dockerHost ? { DOCKER_HOST: facts.dockerHost } : {};
-}
 
 export function volumeRemoveCommand(facts: ResetFacts): CommandSpec {
   return { argv: ["docker", "volume", "rm", facts.mediaVolume], env: dockerEnv(facts) };

@@ -1,12 +1,15 @@
 /**
- * What the reset needs to know about a stack, read from its config and outputs: whether resets
- * are allowed, the MatrixStack URN, and the names the backup and media wipe act on. Outputs of
- * the last `up` win; config (with the program's defaults) fills the gaps, so a stack whose last
- * `up` failed can still be reset.
+ * What the reset needs to know about a stack: whether resets are allowed, the MatrixStack URN,
+ * and the names the backup and media wipe act on. The config is read by the program's own
+ * settings builder (config/), so the reset and `pulumi up` never disagree about a default; the
+ * outputs of the last `up` supply what only the deployment knows (the URN, the names it
+ * actually used, the generated dev PostgreSQL password).
  */
 import { ResetConfigValue, ResetOutputValue, ResetStack } from "./types";
-import { configSchema } from "../../config/schema";
-import { CONFIG_NAMESPACE, containerNames } from "../../config/settings";
+import { buildSettings, CONFIG_NAMESPACE, Settings } from "../../config/settings";
+import { ConfigError } from "../../config/errors";
+import { isRecord } from "../../config/isRecord";
+import { configInput } from "../../config/stackValues";
 import { MATRIX_STACK_NAME, TYPE } from "../../components/tokens";
 
 export { CONFIG_NAMESPACE };
@@ -14,8 +17,6 @@ export { CONFIG_NAMESPACE };
 export const PROJECT_NAME = CONFIG_NAMESPACE;
 const MATRIX_STACK_TYPE = TYPE.MatrixStack;
 
-/** The program's own defaults (its schema), for keys a stack leaves unset. */
-const DEFAULTS = configSchema.parse({ eqmdDomain: "localhost" });
 /** The config key that forbids resets, as `pulumi config set --path` spells it. */
 export const RESET_ALLOWED_KEY = "reset.allowed";
 export const POSTGRES_PASSWORD_KEY = "postgresAdminPassword";
@@ -25,21 +26,21 @@ export const OUTPUTS = {
   urn: "matrixStackUrn",
   mediaVolume: "mediaVolumeName",
   synapseContainer: "synapseContainerName",
-  databaseName: "databaseName",
-  databaseRole: "databaseRole",
-  postgresHost: "postgresHost",
-  postgresPort: "postgresPort",
-  postgresAdminUser: "postgresAdminUser",
-  dockerHost: "dockerHost",
 } as const;
 
 export type ResetPermission =
   | { readonly allowed: true }
   | { readonly allowed: false; readonly reason: "forbidden" | "unreadable"; readonly detail: string };
 
+/** A stack the reset refuses: its config forbids resets or cannot be read. */
+export interface RefusedFacts {
+  readonly stack: string;
+  readonly permission: Extract<ResetPermission, { allowed: false }>;
+}
+
 export interface ResetFacts {
   readonly stack: string;
-  readonly permission: ResetPermission;
+  readonly permission: { readonly allowed: true };
   /** URN of the MatrixStack component; absent when the stack has none yet. */
   readonly urn?: string;
   /** Where the URN came from, for the plan. */
@@ -55,7 +56,7 @@ export interface ResetFacts {
     readonly host: string;
     readonly port: number;
     readonly adminUser: string;
-    readonly sslmode?: string;
+    readonly sslmode: string;
     /** From the secret config key; never printed, only passed to pg_dump as PGPASSWORD. */
     readonly password?: string;
   };
@@ -63,12 +64,17 @@ export interface ResetFacts {
   readonly dockerHost?: string;
 }
 
+/** True when the reset must refuse this stack (see RefusedFacts). */
+export function isRefused(facts: ResetFacts | RefusedFacts): facts is RefusedFacts {
+  return !facts.permission.allowed;
+}
+
 /** Reads config (and, when the outputs lack the URN, the state) of `stack`. */
-export async function readFacts(stack: ResetStack): Promise<ResetFacts> {
+export async function readFacts(stack: ResetStack): Promise<ResetFacts | RefusedFacts> {
   const config = await stack.getAllConfig();
   const outputs = await stack.outputs();
   const facts = factsFrom(stack.name, config, outputs);
-  if (facts.urn !== undefined || !stack.exportStack) return facts;
+  if (isRefused(facts) || facts.urn !== undefined || !stack.exportStack) return facts;
   const urn = findMatrixStackUrn((await stack.exportStack()).deployment);
   return urn === undefined ? facts : { ...facts, urn, urnSource: "state" };
 }
@@ -78,104 +84,54 @@ export function factsFrom(
   stackName: string,
   config: Record<string, ResetConfigValue>,
   outputs: Record<string, ResetOutputValue>,
-): ResetFacts {
-  const cfgString = (key: string): string | undefined => {
-    const v = configText(config[`${CONFIG_NAMESPACE}:${key}`]);
-    return v === undefined || v === "" ? undefined : v;
-  };
-  const cfgObject = (key: string): Record<string, unknown> => {
-    const text = cfgString(key);
-    if (text === undefined) return {};
-    try {
-      const parsed: unknown = JSON.parse(text);
-      return isRecord(parsed) ? parsed : {};
-    } catch {
-      return {};
-    }
-  };
+): ResetFacts | RefusedFacts {
+  const input = configInput(stackName, entries(config));
+  let s: Settings;
+  try {
+    s = buildSettings(input);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    // Fails closed: a config `pulumi up` would refuse is no config to reset by.
+    return { stack: stackName, permission: { allowed: false, reason: "unreadable", detail: err.message } };
+  }
+  if (!s.reset.allowed) {
+    return {
+      stack: stackName,
+      permission: { allowed: false, reason: "forbidden", detail: `${CONFIG_NAMESPACE}:${RESET_ALLOWED_KEY} is false` },
+    };
+  }
   const out = (name: string): string | undefined => {
     const v = outputValue(outputs[name]);
-    if (typeof v === "number") return String(v);
     return typeof v === "string" && v !== "" ? v : undefined;
   };
-
-  const names = containerNames(cfgString("containerPrefix") ?? DEFAULTS.containerPrefix);
-  const pg = cfgObject("postgres");
-  const db = cfgObject("database");
-  const media = cfgObject("media");
-  const managed = pg["mode"] === "managed";
   const urn = out(OUTPUTS.urn);
-  const port = Number(out(OUTPUTS.postgresPort) ?? pg["port"] ?? DEFAULTS.postgres.port);
-  const sslmode = stringOr(pg["sslmode"], undefined);
   // The secret config key; else an (optional, secret) output of the same name, e.g. the
   // generated password of the managed dev PostgreSQL.
-  const password = cfgString(POSTGRES_PASSWORD_KEY) ?? out(POSTGRES_PASSWORD_KEY);
-  const dockerHost = out(OUTPUTS.dockerHost) ?? cfgString("dockerHost");
-
+  const configured = input.values[POSTGRES_PASSWORD_KEY];
+  const password = typeof configured === "string" && configured !== "" ? configured : out(POSTGRES_PASSWORD_KEY);
   return {
     stack: stackName,
-    permission: readPermission(config),
+    permission: { allowed: true },
     ...(urn !== undefined ? { urn, urnSource: "outputs" as const } : {}),
-    mediaVolume: out(OUTPUTS.mediaVolume) ?? names.mediaVolume,
-    mediaRetainedOnDelete:
-      media["retainOnDelete"] === undefined
-        ? DEFAULTS.media.retainOnDelete
-        : media["retainOnDelete"] !== false && media["retainOnDelete"] !== "false",
-    synapseContainer: out(OUTPUTS.synapseContainer) ?? names.synapseContainer,
-    ...(managed ? { managedPostgresContainer: names.postgresContainer } : {}),
-    database: {
-      name: out(OUTPUTS.databaseName) ?? stringOr(db["name"], DEFAULTS.database.name),
-      role: out(OUTPUTS.databaseRole) ?? stringOr(db["role"], DEFAULTS.database.role),
-    },
+    mediaVolume: out(OUTPUTS.mediaVolume) ?? s.names.mediaVolume,
+    mediaRetainedOnDelete: s.media.retainOnDelete,
+    synapseContainer: out(OUTPUTS.synapseContainer) ?? s.names.synapseContainer,
+    ...(s.postgres.mode === "managed" ? { managedPostgresContainer: s.names.postgresContainer } : {}),
+    database: { name: s.database.name, role: s.database.role },
     postgres: {
-      host: out(OUTPUTS.postgresHost) ?? stringOr(pg["host"], DEFAULTS.postgres.host),
-      port: Number.isInteger(port) ? port : DEFAULTS.postgres.port,
-      adminUser: out(OUTPUTS.postgresAdminUser) ?? stringOr(pg["adminUser"], DEFAULTS.postgres.adminUser),
-      ...(sslmode !== undefined ? { sslmode } : {}),
+      host: s.postgres.host,
+      port: s.postgres.port,
+      adminUser: s.postgres.adminUser,
+      sslmode: s.postgres.sslmode,
       ...(password !== undefined ? { password } : {}),
     },
-    ...(dockerHost !== undefined ? { dockerHost } : {}),
+    ...(s.dockerHost !== undefined ? { dockerHost: s.dockerHost } : {}),
   };
 }
 
-/**
- * `eqmd-matrix:reset` = `{"allowed": false}` forbids resets. Fails closed: a value that cannot
- * be read as true/false refuses too. Absent = allowed (the program's default).
- */
-export function readPermission(config: Record<string, ResetConfigValue>): ResetPermission {
-  const candidates: Array<[string, unknown]> = [];
-  const object = configText(config[`${CONFIG_NAMESPACE}:reset`]);
-  if (object !== undefined) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(object);
-    } catch {
-      return { allowed: false, reason: "unreadable", detail: `${CONFIG_NAMESPACE}:reset is not JSON: ${object}` };
-    }
-    if (!isRecord(parsed)) {
-      return {
-        allowed: false,
-        reason: "unreadable",
-        detail: `${CONFIG_NAMESPACE}:reset is not an object: ${object}`,
-      };
-    }
-    if ("allowed" in parsed) candidates.push([`${CONFIG_NAMESPACE}:${RESET_ALLOWED_KEY}`, parsed["allowed"]]);
-  }
-  // `pulumi config set reset.allowed false` without --path makes a flat key; honour it too.
-  const flat = configText(config[`${CONFIG_NAMESPACE}:${RESET_ALLOWED_KEY}`]);
-  if (flat !== undefined) candidates.push([`${CONFIG_NAMESPACE}:${RESET_ALLOWED_KEY} (flat key)`, flat]);
-
-  for (const [key, value] of candidates) {
-    if (value === false || value === "false") return { allowed: false, reason: "forbidden", detail: `${key} is false` };
-    if (value !== true && value !== "true") {
-      return {
-        allowed: false,
-        reason: "unreadable",
-        detail: `${key} is ${JSON.stringify(value)}, expected true or false`,
-      };
-    }
-  }
-  return { allowed: true };
+/** Whether `config` allows a reset (see factsFrom). */
+export function readPermission(config: Record<string, ResetConfigValue>, stack = "dev"): ResetPermission {
+  return factsFrom(stack, config, {}).permission;
 }
 
 /** Finds the MatrixStack component in an exported deployment (`{ resources: [{ urn, type }] }`). */
@@ -194,24 +150,21 @@ export function expectedUrn(stack: string): string {
 }
 
 /**
- * The text of a config entry. The Automation API gives `{ value: "<text>", secret }` (objects as
- * JSON text); a bare string or an already-parsed value is accepted too.
+ * The Automation API gives `{ value: "<text>", secret }` (objects as JSON text); a bare string
+ * or an already-parsed value is accepted too.
  */
-function configText(entry: unknown): string | undefined {
-  const v = isRecord(entry) && "value" in entry ? entry["value"] : entry;
-  if (v === undefined || v === null) return undefined;
-  return typeof v === "string" ? v : JSON.stringify(v);
+function entries(config: Record<string, unknown>): Record<string, { value: string; secret: boolean }> {
+  const result: Record<string, { value: string; secret: boolean }> = {};
+  for (const [key, entry] of Object.entries(config)) {
+    const v = isRecord(entry) && "value" in entry ? entry["value"] : entry;
+    if (v === undefined || v === null) continue;
+    const secret = isRecord(entry) && entry["secret"] === true;
+    result[key] = { value: typeof v === "string" ? v : JSON.stringify(v), secret };
+  }
+  return result;
 }
 
 /** The value of an output entry: `{ value, secret }` as the Automation API gives it, or a bare value. */
 function outputValue(entry: unknown): unknown {
   return isRecord(entry) && "value" in entry ? entry["value"] : entry;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function stringOr<T extends string | undefined>(value: unknown, fallback: T): string | T {
-  return typeof value === "string" && value !== "" ? value : fallback;
 }

@@ -3,16 +3,16 @@
  *
  * Entry point only: parses the arguments, selects the stack through the Automation API (which
  * needs the `pulumi` CLI on PATH), wires the real terminal/processes/clock and runs the reset.
- * The logic lives in scripts/reset/ (see run.ts).
+ * The logic lives beside it (see run.ts).
  */
 import * as path from "node:path";
-import { parseArgs, USAGE } from "./reset/args";
-import { selectStack } from "./reset/automation";
-import { makeDir, prompt, runCommand } from "./reset/node";
-import { run } from "./reset/run";
-import { EXIT, ExitCode, ResetStack } from "./reset/types";
+import { parseArgs, USAGE } from "./args";
+import { selectStack } from "./automation";
+import { makeDir, prompt, runCommand } from "./node";
+import { run } from "./run";
+import { EXIT, ExitCode, ResetStack } from "./types";
 
-const REPO_ROOT = path.resolve(__dirname, "..");
+const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
 async function main(argv: readonly string[]): Promise<ExitCode> {
   const parsed = parseArgs(argv);

@@ -5,7 +5,7 @@
  */
 import { confirm } from "./confirm";
 import { wipeMediaVolume, WipeResult } from "./docker";
-import { CONFIG_NAMESPACE, readFacts, RESET_ALLOWED_KEY, ResetFacts } from "./facts";
+import { CONFIG_NAMESPACE, isRefused, readFacts, RefusedFacts, RESET_ALLOWED_KEY, ResetFacts } from "./facts";
 import { BackupResult, runBackup } from "./backup";
 import { describeDestroyed, describeKept, destroyOptions, previewDestroy } from "./plan";
 import { formatSummary, PhaseTimer } from "./timing";
@@ -20,7 +20,7 @@ export async function run(options: ResetOptions, deps: ResetDeps): Promise<ExitC
   const rerun = `npm run reset -- --stack ${stack}`;
 
   // 1. Config: is a reset allowed here?
-  let facts: ResetFacts;
+  let facts: ResetFacts | RefusedFacts;
   try {
     facts = await readFacts(deps.stack);
   } catch (err) {
@@ -28,11 +28,18 @@ export async function run(options: ResetOptions, deps: ResetDeps): Promise<ExitC
     shout("Nothing was changed. Check `pulumi login`, PULUMI_CONFIG_PASSPHRASE and the stack name.");
     return EXIT.failed;
   }
-  if (!facts.permission.allowed) {
+  if (isRefused(facts)) {
     const p = facts.permission;
-    shout(
-      `Refusing to reset stack "${stack}": ${p.reason === "forbidden" ? "its config forbids resets" : "its reset setting cannot be read"} (${p.detail}).`,
-    );
+    if (p.reason === "unreadable") {
+      shout(
+        `Refusing to reset stack "${stack}": its config cannot be read, so its reset setting cannot be read either.`,
+      );
+      shout(p.detail);
+      shout(`Fix the config (\`pulumi preview --stack ${stack}\` reports the same problems), then run: ${rerun}`);
+      shout("Nothing was changed.");
+      return EXIT.refused;
+    }
+    shout(`Refusing to reset stack "${stack}": its config forbids resets (${p.detail}).`);
     shout(
       "This is the production protection: a reset destroys the Synapse database (every Matrix account, room and message)," +
         ` so stacks that must never lose it set ${CONFIG_NAMESPACE}:${RESET_ALLOWED_KEY} to false.`,

@@ -2,8 +2,7 @@ import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import { backupFiles, backupTimestamp, mediaArchiveCommand, pgDumpCommand } from "../../scripts/reset/backup";
 import { volumeRemoveCommand } from "../../scripts/reset/docker";
-import { factsFrom } from "../../scripts/reset/facts";
-import { config, defaultOutputs } from "./fakes";
+import { allowedFacts, config, defaultOutputs } from "./fakes";
 
 const date = new Date(Date.UTC(2026, 7, 12, 3, 15, 2, 789));
 
@@ -13,7 +12,7 @@ describe("backup commands", () => {
   });
 
   it("file names follow <db>-<timestamp>.dump and media-<timestamp>.tar", () => {
-    const f = factsFrom("dev", {}, defaultOutputs({ databaseName: "synapse_db" }));
+    const f = allowedFacts("dev", config({ database: { name: "synapse_db" } }), defaultOutputs());
     assert.deepEqual(backupFiles("/srv/bk", f, date), {
       database: "/srv/bk/synapse_db-20260812T031502Z.dump",
       media: "/srv/bk/media-20260812T031502Z.tar",
@@ -21,10 +20,16 @@ describe("backup commands", () => {
   });
 
   it("pg_dump: connection in argv, password and sslmode in env", () => {
-    const f = factsFrom(
+    const f = allowedFacts(
       "dev",
-      config({ postgres: { sslmode: "require" }, postgresAdminPassword: "pw;$(x)" }, ["postgresAdminPassword"]),
-      defaultOutputs({ postgresHost: "db.internal", postgresPort: 5433, postgresAdminUser: "eqmd_user" }),
+      config(
+        {
+          postgres: { sslmode: "require", host: "db.internal", port: 5433, adminUser: "eqmd_user" },
+          postgresAdminPassword: "pw;$(x)",
+        },
+        ["postgresAdminPassword"],
+      ),
+      defaultOutputs(),
     );
     const cmd = pgDumpCommand(f, "/b/matrix_db.dump");
     assert.deepEqual(cmd.argv, [
@@ -46,18 +51,21 @@ describe("backup commands", () => {
   });
 
   it("media: docker cp of /data/media_store to a tar file, DOCKER_HOST when remote", () => {
-    const local = mediaArchiveCommand(factsFrom("dev", {}, defaultOutputs()), "/b/m.tar");
+    const local = mediaArchiveCommand(allowedFacts("dev", config({}), defaultOutputs()), "/b/m.tar");
     assert.deepEqual(local, {
       argv: ["docker", "cp", "eqmd_matrix_synapse:/data/media_store", "-"],
       env: {},
       stdoutFile: "/b/m.tar",
     });
-    const remote = mediaArchiveCommand(factsFrom("dev", {}, defaultOutputs({ dockerHost: "ssh://u@h" })), "/b/m.tar");
+    const remote = mediaArchiveCommand(
+      allowedFacts("dev", config({ dockerHost: "ssh://u@h" }), defaultOutputs()),
+      "/b/m.tar",
+    );
     assert.deepEqual(remote.env, { DOCKER_HOST: "ssh://u@h" });
   });
 
   it("wipe: docker volume rm <volume>", () => {
-    assert.deepEqual(volumeRemoveCommand(factsFrom("dev", {}, defaultOutputs())), {
+    assert.deepEqual(volumeRemoveCommand(allowedFacts("dev", config({}), defaultOutputs())), {
       argv: ["docker", "volume", "rm", "eqmd_matrix_media_store"],
       env: {},
     });

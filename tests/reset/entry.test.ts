@@ -1,5 +1,5 @@
 /**
- * End to end: the real entry (scripts/reset.ts), the real Automation API adapter and the real
+ * End to end: the real entry (scripts/reset/main.ts), the real Automation API adapter and the real
  * child-process runner, with fake `pulumi` and `docker` executables first on PATH.
  */
 import { after, before, describe, it } from "node:test";
@@ -48,7 +48,7 @@ function reset(args: string[], scenario: Record<string, unknown> = {}): Promise<
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ["--import", "tsx", path.join(ROOT, "scripts", "reset.ts"), ...args],
+      ["--import", "tsx", path.join(ROOT, "scripts", "reset", "main.ts"), ...args],
       {
         cwd: ROOT,
         env: { ...process.env, PATH: `${binDir}${path.delimiter}${process.env["PATH"] ?? ""}`, FAKE_CLI_DIR: dir },
@@ -70,13 +70,17 @@ function reset(args: string[], scenario: Record<string, unknown> = {}): Promise<
   });
 }
 
+const CONFIG = {
+  "eqmd-matrix:eqmdDomain": { value: "localhost", secret: false },
+  "eqmd-matrix:dockerHost": { value: "ssh://ops@docker-host", secret: false },
+};
+
 const deployed = {
+  config: CONFIG,
   outputs: {
     matrixStackUrn: URN,
     mediaVolumeName: "eqmd_matrix_media_store",
     synapseContainerName: "eqmd_matrix_synapse",
-    databaseName: "matrix_db",
-    dockerHost: "ssh://ops@docker-host",
     synapseAdminToken: "syt_secret",
   },
   secretOutputs: ["synapseAdminToken"],
@@ -91,7 +95,7 @@ const deployed = {
 
 const pulumiCalls = (o: Outcome): string[][] => o.calls.filter((c) => c.tool === "pulumi").map((c) => c.argv);
 
-describe("scripts/reset.ts (fake pulumi and docker CLIs)", () => {
+describe("scripts/reset/main.ts (fake pulumi and docker CLIs)", () => {
   it("--help prints the usage and exits 0 without calling pulumi", async () => {
     const o = await reset(["--help"]);
     assert.equal(o.code, 0);
@@ -157,7 +161,10 @@ describe("scripts/reset.ts (fake pulumi and docker CLIs)", () => {
   it("refuses a stack whose config forbids resets (exit 2)", async () => {
     const o = await reset(["--stack", "prod", "--yes"], {
       ...deployed,
-      config: { "eqmd-matrix:reset": { value: '{"allowed":false}', objectValue: { allowed: false }, secret: false } },
+      config: {
+        ...CONFIG,
+        "eqmd-matrix:reset": { value: '{"allowed":false}', objectValue: { allowed: false }, secret: false },
+      },
     });
     assert.equal(o.code, 2, o.stderr);
     assert.match(o.stderr, /pulumi config set --path reset\.allowed true --stack prod/);

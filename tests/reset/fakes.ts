@@ -13,6 +13,7 @@ import {
   ResetStack,
   ResetUpOptions,
 } from "../../scripts/reset/types";
+import { factsFrom, isRefused, ResetFacts } from "../../scripts/reset/facts";
 
 export const STACK = "dev";
 export const URN = `urn:pulumi:${STACK}::eqmd-matrix::eqmd:matrix:MatrixStack::matrix`;
@@ -70,7 +71,7 @@ export class FakeStack implements ResetStack {
   getAllConfig(): Promise<Record<string, ResetConfigValue>> {
     return later(() => {
       this.record({ method: "getAllConfig" });
-      return this.init.config ?? {};
+      return this.init.config ?? config({});
     });
   }
 
@@ -122,12 +123,6 @@ export function defaultOutputs(over: Record<string, unknown> = {}): Record<strin
     matrixStackUrn: URN,
     mediaVolumeName: "eqmd_matrix_media_store",
     synapseContainerName: "eqmd_matrix_synapse",
-    databaseName: "matrix_db",
-    databaseRole: "matrix_user",
-    postgresHost: "127.0.0.1",
-    postgresPort: 5432,
-    postgresAdminUser: "eqmd_user",
-    dockerHost: "",
     ...over,
   };
   const out: Record<string, ResetOutputValue> = {};
@@ -152,12 +147,13 @@ export function defaultPreviewEvents(): ResetEngineEvent[] {
 }
 
 /** The config map a stack returns, from `key → JSON-able value` (objects become JSON text). */
+/** A stack's config as the Automation API reports it; eqmdDomain (required) defaults to localhost. */
 export function config(
   values: Record<string, unknown>,
   secrets: readonly string[] = [],
 ): Record<string, ResetConfigValue> {
   const out: Record<string, ResetConfigValue> = {};
-  for (const [k, v] of Object.entries(values)) {
+  for (const [k, v] of Object.entries({ eqmdDomain: "localhost", ...values })) {
     out[`eqmd-matrix:${k}`] = { value: typeof v === "string" ? v : JSON.stringify(v), secret: secrets.includes(k) };
   }
   return out;
@@ -240,4 +236,15 @@ export function world(stackInit: FakeStackInit = {}, init: FakeDepsInit = {}): F
 async function later<T>(fn: () => T): Promise<T> {
   await Promise.resolve();
   return fn();
+}
+
+/** factsFrom for a stack the reset accepts; fails the test when it would refuse. */
+export function allowedFacts(
+  stack: string,
+  cfg: Record<string, ResetConfigValue>,
+  outputs: Record<string, ResetOutputValue>,
+): ResetFacts {
+  const facts = factsFrom(stack, cfg, outputs);
+  if (isRefused(facts)) throw new Error(`expected the reset to accept this config: ${facts.permission.detail}`);
+  return facts;
 }

@@ -1,11 +1,10 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { factsFrom } from "../../scripts/reset/facts";
 import { describeDestroyed, describeKept, destroyOptions, nameFromUrn, previewDestroy } from "../../scripts/reset/plan";
 import { ResetStack } from "../../scripts/reset/types";
-import { config, defaultOutputs, URN, world } from "./fakes";
+import { allowedFacts, config, defaultOutputs, URN, world } from "./fakes";
 
-const facts = (cfg: Record<string, unknown> = {}) => factsFrom("dev", config(cfg), defaultOutputs());
+const facts = (cfg: Record<string, unknown> = {}) => allowedFacts("dev", config(cfg), defaultOutputs());
 const volumeUrn =
   "urn:pulumi:dev::eqmd-matrix::eqmd:matrix:MatrixStack$eqmd:matrix:Synapse$docker:index/volume:Volume::eqmd_matrix_media_store";
 

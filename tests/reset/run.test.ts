@@ -196,7 +196,8 @@ describe("reset: media", () => {
 
   it("--wipe-media talks to the stack's Docker host through DOCKER_HOST", async () => {
     const w = world({
-      outputs: defaultOutputs({ dockerHost: "ssh://ops@matrix-host", mediaVolumeName: "h1_matrix_media_store" }),
+      config: config({ dockerHost: "ssh://ops@matrix-host" }),
+      outputs: defaultOutputs({ mediaVolumeName: "h1_matrix_media_store" }),
     });
     await run(opts({ yes: true, wipeMedia: true }), w.deps);
     assert.deepEqual(w.commands[0]?.argv, ["docker", "volume", "rm", "h1_matrix_media_store"]);
@@ -329,7 +330,7 @@ describe("reset: --backup", () => {
   });
 
   it("archives media from a remote Docker host through DOCKER_HOST", async () => {
-    const w = world({ outputs: defaultOutputs({ dockerHost: "tcp://10.0.0.5:2376" }) });
+    const w = world({ config: config({ dockerHost: "tcp://10.0.0.5:2376" }), outputs: defaultOutputs() });
     await run(opts({ yes: true, backupDir: "/b" }), w.deps);
     assert.deepEqual(w.commands.find((c) => c.argv[0] === "docker")?.env, { DOCKER_HOST: "tcp://10.0.0.5:2376" });
   });

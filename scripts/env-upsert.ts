@@ -2,14 +2,14 @@
  * tsx scripts/env-upsert.ts <path-to-.env> [-- <command> [args…]]
  *
  * Reads one JSON object of KEY → value from stdin and upserts it into the .env file (see
- * components/commands/envFile.ts: comments and other lines kept, mode kept, atomic write, one
+ * scripts/envFile.ts: comments and other lines kept, mode kept, atomic write, one
  * `<path>.bak`). Prints only key names, never values. With `-- <command>`, runs that command
  * (no shell) only when the file changed — e.g. recreating eqmd's Django containers, which read
  * `.env` only at creation — and exits with its status. Otherwise exit 0 on success (also when
  * nothing changed), 1 on failure, 2 on bad usage.
  */
 import { spawnSync } from "node:child_process";
-import { writeEnvFile } from "../components/commands/envFile";
+import { writeEnvFile } from "./envFile";
 
 const USAGE =
   "usage: tsx scripts/env-upsert.ts <path-to-.env> [-- <command> [args…]]   (JSON object of KEY: value on stdin)\n";

@@ -145,7 +145,7 @@ export interface EnvUpsertPlan {
   readonly updatedKeys: readonly string[];
 }
 
-/** Like `upsertEnvText`, also reporting which keys changed. */
+/** The new text after setting each `KEY=value` (lines replaced in place, missing keys appended), and which keys changed. */
 export function planEnvUpsert(text: string, values: Readonly<Record<string, string>>): EnvUpsertPlan {
   const keys = Object.keys(values);
   for (const key of keys) {
@@ -182,14 +182,6 @@ export function planEnvUpsert(text: string, values: Readonly<Record<string, stri
     }
   }
   return { text: bom + out, updatedKeys: keys.filter((k) => updated.has(k)) };
-}
-
-/**
- * Sets each `KEY=value` in a .env text: existing lines (also `export KEY=`, every occurrence)
- * are replaced in place, missing keys are appended; all other lines stay byte for byte.
- */
-export function upsertEnvText(text: string, values: Readonly<Record<string, string>>): string {
-  return planEnvUpsert(text, values).text;
 }
 
 export interface EnvWriteResult {

@@ -45,14 +45,14 @@ export interface VerifySynapseInput {
   readonly deadline_seconds: number;
 }
 
-/** Source of `components/commands/scripts/<name>.py`. */
-export function loadScript(name: ScriptName): string {
-  return fs.readFileSync(path.join(__dirname, "scripts", `${name}.py`), "utf8");
-}
+const scriptFile = (name: string) => fs.readFileSync(path.join(__dirname, "scripts", `${name}.py`), "utf8");
 
-/** argv running the script inline: `[python, "-c", source]`. */
-export function pythonInline(name: ScriptName, python = "python3"): string[] {
-  return [python, "-c", loadScript(name)];
+/**
+ * Source of `components/commands/scripts/<name>.py`, with the HTTP helpers it shares with the
+ * other script (`synapse_http.py`) in front: the code travels inline, so it is one text.
+ */
+export function loadScript(name: ScriptName): string {
+  return `${scriptFile("synapse_http")}\n\n${scriptFile(name)}`;
 }
 
 /**
@@ -65,10 +65,5 @@ export function scriptCommand(
   envNames: readonly string[] = [],
   python = "python3",
 ): string {
-  return execLine(exec, pythonInline(name, python), envNames);
-}
-
-/** The stdin text for a script (one JSON object and a newline). */
-export function scriptStdin(input: AdminBootstrapInput | VerifySynapseInput): string {
-  return `${JSON.stringify(input)}\n`;
+  return execLine(exec, [python, "-c", loadScript(name)], envNames);
 }

@@ -27,7 +27,7 @@ import * as path from "node:path";
 import { after, describe, test } from "node:test";
 import type { MatrixClient } from "matrix-js-sdk";
 import { CAPTURE_KEYS_ENV } from "../../components/afterResetHooks";
-import { readEnvValue } from "../../components/commands/envFile";
+import { readEnvValue } from "../../scripts/envFile";
 import { parseAdminBootstrap, parseClientSecret, parseKeyValueLines } from "../../components/commands/parse";
 import { SYNAPSE_VERSION } from "../../components/versions";
 import { SYNAPSE_PATHS } from "../../render/paths";
@@ -563,7 +563,7 @@ async function verificationHooksAndEnv(
   });
 }
 
-/** KEY → value of a .env, read as docker compose would (components/commands/envFile.ts). */
+/** KEY → value of a .env, read as docker compose would (scripts/envFile.ts). */
 function readEnv(text: string): Record<string, string> {
   const values: Record<string, string> = {};
   for (const line of text.split("\n")) {

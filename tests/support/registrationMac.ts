@@ -1,8 +1,9 @@
 /**
  * The MAC of Synapse's shared-secret registration API (`POST /_synapse/admin/v1/register`):
  * hex HMAC-SHA1 keyed by `registration_shared_secret` over
- * `nonce \0 username \0 password \0 ("admin" | "notadmin")`. The same computation lives in
- * `scripts/admin_bootstrap.py`, which is what actually runs; this one lets tests cross-check it.
+ * `nonce \0 username \0 password \0 ("admin" | "notadmin")`. What runs is the computation in
+ * components/commands/scripts/synapse_http.py; this one is the fake Synapse's, checked against
+ * openssl in tests/unit/commands/registrationMac.test.ts.
  */
 import { createHmac } from "node:crypto";
 

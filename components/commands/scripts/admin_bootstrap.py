@@ -35,6 +35,7 @@ How the token is obtained, in order:
     `*-bootstrap-*` users: that would revoke the admin token they issued.
 """
 
+# http_opener, request_json, describe_reply, describe_no_answer: synapse_http.py, put in front.
 import hashlib
 import hmac
 import http.client
@@ -46,7 +47,6 @@ import sys
 import time
 import urllib.error
 import urllib.parse
-import urllib.request
 
 POLL_SECONDS = 1.0
 REQUEST_TIMEOUT_SECONDS = 10.0
@@ -92,18 +92,7 @@ class Response(object):
         return value if isinstance(value, str) else ""
 
     def describe(self):
-        parts = ["HTTP %d" % self.status]
-        if self.errcode:
-            parts.append(self.errcode)
-        if self.error:
-            parts.append(repr(self.error))
-        return " ".join(parts)
-
-
-def describe_connection_error(err):
-    reason = getattr(err, "reason", None)
-    text = str(reason if reason is not None else err) or type(err).__name__
-    return text
+        return describe_reply(self.status, self.body)
 
 
 class Synapse(object):
@@ -112,8 +101,7 @@ class Synapse(object):
     def __init__(self, base_url, deadline):
         self.base_url = base_url.rstrip("/")
         self.deadline = deadline
-        # Synapse is always reached directly: ignore http_proxy and friends.
-        self.opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        self.opener = http_opener(use_proxy_env=False)
 
     def remaining(self):
         return self.deadline - time.monotonic()
@@ -129,9 +117,10 @@ class Synapse(object):
                     % (self.base_url, method, path.split("?")[0], last_problem)
                 )
             try:
-                response = self._once(method, path, token, body, min(REQUEST_TIMEOUT_SECONDS, max(remaining, 0.5)))
+                timeout = min(REQUEST_TIMEOUT_SECONDS, max(remaining, 0.5))
+                response = Response(*request_json(self.opener, method, self.base_url + path, timeout, token, body))
             except (urllib.error.URLError, http.client.HTTPException, ConnectionError, socket.timeout, OSError) as err:
-                last_problem = describe_connection_error(err)
+                last_problem = describe_no_answer(err)
             else:
                 if response.status in RETRY_STATUSES:
                     last_problem = response.describe()
@@ -144,32 +133,6 @@ class Synapse(object):
                 else:
                     return response
             time.sleep(min(POLL_SECONDS, max(self.remaining(), 0)))
-
-    def _once(self, method, path, token, body, timeout):
-        data = None
-        headers = {"Accept": "application/json"}
-        if body is not None:
-            data = json.dumps(body).encode("utf-8")
-            headers["Content-Type"] = "application/json"
-        if token:
-            headers["Authorization"] = "Bearer " + token
-        request = urllib.request.Request(self.base_url + path, data=data, headers=headers, method=method)
-        try:
-            with self.opener.open(request, timeout=timeout) as reply:
-                return Response(reply.status, parse_json(reply.read()))
-        except urllib.error.HTTPError as err:
-            try:
-                payload = err.read()
-            finally:
-                err.close()
-            return Response(err.code, parse_json(payload))
-
-
-def parse_json(raw):
-    try:
-        return json.loads(raw.decode("utf-8")) if raw else {}
-    except ValueError:
-        return {}
 
 
 def quote_id(user_id):

@@ -22,12 +22,11 @@ Success: one JSON line on stdout (no secrets). Failure: exit 1, one line per fai
 stderr saying what was seen and what to do.
 """
 
+# http_opener, request_json, describe_reply, describe_no_answer: synapse_http.py, put in front.
 import json
 import sys
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 
 POLL_SECONDS = 1.0
 REQUEST_TIMEOUT_SECONDS = 5.0
@@ -41,44 +40,14 @@ class Http(object):
     """GET returning (status, parsed JSON or None); raises OSError-family errors on no answer."""
 
     def __init__(self, use_proxy_env):
-        handlers = [] if use_proxy_env else [urllib.request.ProxyHandler({})]
-        self.opener = urllib.request.build_opener(*handlers)
+        self.opener = http_opener(use_proxy_env)
 
     def get_json(self, url, timeout, token=None):
-        headers = {"Accept": "application/json"}
-        if token:
-            headers["Authorization"] = "Bearer " + token
-        request = urllib.request.Request(url, headers=headers, method="GET")
-        try:
-            with self.opener.open(request, timeout=timeout) as reply:
-                return reply.status, decode(reply.read())
-        except urllib.error.HTTPError as err:
-            try:
-                return err.code, decode(err.read())
-            finally:
-                err.close()
-
-
-def decode(raw):
-    try:
-        return json.loads(raw.decode("utf-8")) if raw else None
-    except ValueError:
-        return None
+        return request_json(self.opener, "GET", url, timeout, token=token)
 
 
 def unreachable(what, url, err):
-    reason = getattr(err, "reason", None)
-    return "%s: no answer from %s (%s)" % (what, url, reason if reason is not None else (str(err) or type(err).__name__))
-
-
-def http_problem(status, body):
-    text = "HTTP %d" % status
-    if isinstance(body, dict):
-        if isinstance(body.get("errcode"), str):
-            text += " " + body["errcode"]
-        if isinstance(body.get("error"), str):
-            text += " %r" % body["error"]
-    return text
+    return "%s: no answer from %s (%s)" % (what, url, describe_no_answer(err))
 
 
 class Verifier(object):
@@ -123,7 +92,7 @@ class Verifier(object):
         except OSError as err:
             return unreachable("login flows unknown", url, err)
         if status != 200 or not isinstance(body, dict):
-            return "GET %s answered %s" % (url, http_problem(status, body))
+            return "GET %s answered %s" % (url, describe_reply(status, body))
         flows = [f for f in body.get("flows", []) if isinstance(f, dict)]
         offered = []
         for flow in flows:
@@ -148,7 +117,7 @@ class Verifier(object):
         except OSError as err:
             return unreachable("OpenID discovery failed", discovery_url, err) + ": is the Django OpenID provider up and reachable?"
         if status != 200 or not isinstance(body, dict):
-            return "OpenID discovery at %s answered %s, not a JSON document" % (discovery_url, http_problem(status, body))
+            return "OpenID discovery at %s answered %s, not a JSON document" % (discovery_url, describe_reply(status, body))
         found_issuer = body.get("issuer")
         if found_issuer != self.issuer:
             return (
@@ -164,7 +133,7 @@ class Verifier(object):
         except OSError as err:
             return unreachable("JWKS not readable", jwks_uri, err)
         if status != 200 or not isinstance(jwks, dict) or not isinstance(jwks.get("keys"), list):
-            return "JWKS at %s answered %s, not a key set" % (jwks_uri, http_problem(status, jwks))
+            return "JWKS at %s answered %s, not a key set" % (jwks_uri, describe_reply(status, jwks))
         kinds = [k.get("kty") for k in jwks["keys"] if isinstance(k, dict)]
         rsa = kinds.count("RSA")
         if rsa == 0:
@@ -184,7 +153,7 @@ class Verifier(object):
         if status != 200 or not isinstance(body, dict):
             return (
                 "the admin token is not accepted by the admin API (GET %s answered %s): rerun the "
-                "admin bootstrap (replace the SynapseAdmin command)" % (url, http_problem(status, body))
+                "admin bootstrap (replace the SynapseAdmin command)" % (url, describe_reply(status, body))
             )
         if not (body.get("admin") is True or body.get("admin") == 1):
             return "%s is not a server admin (admin API reports admin=%r)" % (self.admin_user_id, body.get("admin"))

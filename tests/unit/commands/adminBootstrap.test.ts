@@ -4,9 +4,9 @@ import * as fs from "node:fs";
 import {
   ADMIN_BOOTSTRAP_ENV,
   scriptCommand,
-  scriptStdin,
   type AdminBootstrapInput,
-} from "../../../components/commands/scripts";
+} from "../../../components/commands/pythonScripts";
+import { scriptStdin } from "../../support/pythonScripts";
 import { parseAdminBootstrap } from "../../../components/commands/parse";
 import { FakeSynapse, closedPort } from "./support/fakeSynapse";
 import { fakeDockerCalls, runShell, tempDir, writeFakeDocker } from "./support/run";

@@ -2,13 +2,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execArgv, execLine, shellJoin, shellQuote, withheldOnFailure } from "../../../components/commands/exec";
 import { spawnSync } from "node:child_process";
-import {
-  ADMIN_BOOTSTRAP_ENV,
-  loadScript,
-  pythonInline,
-  scriptCommand,
-  scriptStdin,
-} from "../../../components/commands/scripts";
+import { ADMIN_BOOTSTRAP_ENV, loadScript, scriptCommand } from "../../../components/commands/pythonScripts";
+import { pythonInline, scriptStdin } from "../../support/pythonScripts";
 import { runArgv } from "./support/run";
 
 const DOCKER_EXEC = { command: ["docker", "exec", "-i"], container: "eqmd_matrix_synapse" };

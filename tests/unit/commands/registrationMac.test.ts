@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { registrationMac } from "../../../components/commands/registrationMac";
+import { registrationMac } from "../../support/registrationMac";
 
 const SCRIPT = path.resolve(__dirname, "../../../components/commands/scripts/admin_bootstrap.py");
 

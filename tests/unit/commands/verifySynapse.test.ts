@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { scriptCommand, scriptStdin, type VerifySynapseInput } from "../../../components/commands/scripts";
+import { scriptCommand, type VerifySynapseInput } from "../../../components/commands/pythonScripts";
+import { scriptStdin } from "../../support/pythonScripts";
 import { FakeSynapse, closedPort } from "./support/fakeSynapse";
 import { runShell } from "./support/run";
 

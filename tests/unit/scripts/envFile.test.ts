@@ -2,15 +2,10 @@ import { afterEach, beforeEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import {
-  formatEnvValue,
-  planEnvUpsert,
-  readEnvValue,
-  upsertEnvText,
-  writeEnvFile,
-} from "../../../components/commands/envFile";
+import { formatEnvValue, planEnvUpsert, readEnvValue, writeEnvFile } from "../../../scripts/envFile";
+import { upsertEnvText } from "../../support/envText";
 import { REPO_ROOT } from "../../support/settings";
-import { runArgv, tempDir } from "./support/run";
+import { runArgv, tempDir } from "../commands/support/run";
 
 const EQMD_ENV = [
   "# EquipeMed environment",

@@ -8,7 +8,7 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
-import { registrationMac } from "../../../../components/commands/registrationMac";
+import { registrationMac } from "../../../support/registrationMac";
 
 export interface FakeUser {
   admin: boolean;

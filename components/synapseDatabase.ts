@@ -13,7 +13,7 @@ export interface SynapseDatabaseArgs {
 
 /**
  * Synapse's PostgreSQL database, owned by the role Synapse connects as (eqmd's hand procedure
- * made eqmd_user the owner, so Synapse could not create its schema: eqmd-facts A1). UTF8 with
+ * made eqmd_user the owner, so Synapse could not create its schema). UTF8 with
  * C collation and ctype from template0, the only locale Synapse accepts.
  */
 export class SynapseDatabase extends pulumi.ComponentResource {

@@ -61,7 +61,7 @@ export function commandSecretFindings(props: Readonly<Record<string, unknown>>):
 
 /**
  * `no-secrets-in-plain-container-inputs`: secrets reach containers as files and commands through
- * environment or stdin (DESIGN.md, "Secrets"), never through inputs that the Docker host or the
+ * environment or stdin, never through inputs that the Docker host or the
  * process table shows to everyone. Messages name the place, never the value.
  */
 export const noSecretsInPlainContainerInputs: ResourceValidationPolicy = {

@@ -15,5 +15,5 @@ export const LOCAL_COMMAND = "command:local:Command";
 /** `command.remote.Command` (@pulumi/command 1.x): runs a shell script on a host over SSH. */
 export const REMOTE_COMMAND = "command:remote:Command";
 
-/** The component a reset destroys (see DESIGN.md, "The component tree"). */
+/** The component a reset destroys (`npm run reset`). */
 export const MATRIX_STACK = "eqmd:matrix:MatrixStack";

@@ -1,6 +1,6 @@
 /**
  * Element Web's `config.json`, rendered from settings. Only options Element Web actually
- * reads (element-web docs/config.md, snake_case spelling of the 1.11 releases); eqmd's
+ * reads (its documented options, snake_case spelling of the 1.11 releases); eqmd's
  * template had a few that do nothing, handled as follows:
  *
  * - `default_server_name` next to `default_server_config`: only one source of server config.

@@ -57,7 +57,7 @@ const SECRET_KEY = "SYNAPSE_OIDC_CLIENT_SECRET";
 const BANNER = "Setting up OIDC client for Matrix Synapse";
 const DONE = "Synapse OIDC client setup complete";
 
-/** The client secret from `manage.py setup_synapse_oidc_client` output (eqmd-facts §8). */
+/** The client secret from `manage.py setup_synapse_oidc_client` output (its `KEY=value` line). */
 export function parseClientSecret(stdout: string): string {
   let value: string;
   try {

@@ -1,4 +1,4 @@
-/** eqmd's printed outputs, as its Django commands print them (eqmd-facts §8), for fakes. */
+/** eqmd's printed outputs, as its Django commands print them, for fakes. */
 
 /** `manage.py setup_synapse_oidc_client` output; the secret appears in the YAML sample too. */
 export function setupSynapseOidcClientOutput(secret: string, eol = "\n"): string {

@@ -13,7 +13,7 @@ import { fakeDockerCalls, runShell, tempDir, writeFakeDocker } from "./support/r
 /**
  * A fake eqmd manage.py: records each call (argv) in calls.jsonl, keeps the RSA key count and
  * the client secret in state.json, and prints setup_synapse_oidc_client's output in eqmd's
- * exact format (eqmd-facts §8). `shell -c` prints Django-like noise around the RSAKEYS line.
+ * exact format (tests/support/eqmdOutput.ts). `shell -c` prints Django-like noise around the RSAKEYS line.
  */
 const FAKE_MANAGE_PY = `
 import json, os, secrets, sys

@@ -26,11 +26,14 @@ type host struct {
 
 	mu            sync.Mutex
 	engineAddress string
-
-	// ctx is cancelled by the Cancel RPC or a signal; every node child we
-	// start is bound to it so none outlives a cancellation.
-	ctx    context.Context
-	cancel context.CancelFunc
+	// ctx bounds every node child we start; cancelling it stops them all.
+	// Cancel swaps in a fresh one afterwards, because a host the engine
+	// attached to (PULUMI_DEBUG_LANGUAGES) outlives each engine's plugin
+	// host, and every plugin host sends Cancel when it closes. Only a
+	// signal (shutdown) stops the host for good.
+	ctx      context.Context
+	cancel   context.CancelFunc
+	shutdown bool
 }
 
 func newHost(engineAddress, tracing string) *host {
@@ -44,7 +47,30 @@ func (h *host) engine() string {
 	return h.engineAddress
 }
 
-func (h *host) cancelAll() { h.cancel() }
+// childContext is the context new node children are bound to.
+func (h *host) childContext() context.Context {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.ctx
+}
+
+// stopChildren interrupts every running child; later requests still work.
+func (h *host) stopChildren() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.cancel()
+	if !h.shutdown {
+		h.ctx, h.cancel = context.WithCancel(context.Background())
+	}
+}
+
+// cancelAll interrupts every running child and refuses to start new ones.
+func (h *host) cancelAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.shutdown = true
+	h.cancel()
+}
 
 // Handshake is only used when the engine attaches to an already running host
 // (PULUMI_DEBUG_LANGUAGES); normally the address comes on the command line.
@@ -53,7 +79,8 @@ func (h *host) Handshake(ctx context.Context, req *pulumirpc.LanguageHandshakeRe
 	h.mu.Lock()
 	h.engineAddress = req.GetEngineAddress()
 	h.mu.Unlock()
-	if err := rpcutil.Healthcheck(h.ctx, req.GetEngineAddress(), 5*time.Minute, h.cancel); err != nil {
+	// If that engine dies, stop its programs but stay up for the next one.
+	if err := rpcutil.Healthcheck(context.Background(), req.GetEngineAddress(), 5*time.Minute, h.stopChildren); err != nil {
 		return nil, err
 	}
 	return &pulumirpc.LanguageHandshakeResponse{}, nil
@@ -66,7 +93,7 @@ func (h *host) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.Plugin
 // Cancel stops running programs and plugins. Answering it (rather than
 // Unimplemented) also tells the engine we shut down on purpose.
 func (h *host) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
-	h.cancel()
+	h.stopChildren()
 	return &emptypb.Empty{}, nil
 }
 

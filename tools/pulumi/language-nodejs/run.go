@@ -80,7 +80,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 // interrupting it first (so the SDK can flush and disconnect) and killing it
 // only if it does not exit within stopGrace. Call release once it is done.
 func (h *host) nodeCommand(ctx context.Context, nodeBin string, args []string) (*exec.Cmd, func()) {
-	cmdCtx, cancel := context.WithCancel(h.ctx)
+	cmdCtx, cancel := context.WithCancel(h.childContext())
 	stop := context.AfterFunc(ctx, cancel)
 	cmd := exec.CommandContext(cmdCtx, nodeBin, args...)
 	cmd.Cancel = func() error {

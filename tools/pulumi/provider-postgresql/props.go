@@ -266,7 +266,7 @@ func (r *resourceSpec) diff(state, news resource.PropertyMap, ignore []string) *
 			resp.Replaces = append(resp.Replaces, p.name)
 		}
 		resp.Diffs = append(resp.Diffs, p.name)
-		resp.DetailedDiff[p.name] = &pulumirpc.PropertyDiff{Kind: kind, InputDiff: true}
+		resp.DetailedDiff[p.name] = &pulumirpc.PropertyDiff{Kind: kind} // against the state
 		resp.Changes = pulumirpc.DiffResponse_DIFF_SOME
 	}
 	return resp

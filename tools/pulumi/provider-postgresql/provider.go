@@ -374,8 +374,15 @@ func (s *server) Read(ctx context.Context, req *pulumirpc.ReadRequest) (*pulumir
 	if err != nil {
 		return nil, err
 	}
-	// On import (no inputs) the inputs are the read state's input properties.
-	if len(inputs) == 0 {
+	// On import (no inputs) the inputs are the read state's input properties; on refresh the
+	// inputs the state also has take the values read back (as bridged providers do).
+	if len(inputs) > 0 {
+		for k := range inputs {
+			if v, ok := out[k]; ok {
+				inputs[k] = v
+			}
+		}
+	} else {
 		inputs = resource.PropertyMap{}
 		for _, p := range spec.props {
 			if v, ok := out[resource.PropertyKey(p.name)]; ok {

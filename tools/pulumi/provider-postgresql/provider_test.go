@@ -231,9 +231,13 @@ func TestRoleLifecycle(t *testing.T) {
 	if _, err := admin.Exec(fmt.Sprintf("ALTER ROLE %s NOLOGIN CONNECTION LIMIT 3", pq.QuoteIdentifier(name))); err != nil {
 		t.Fatal(err)
 	}
-	_, rstate, _ = h.read(roleURN, id, state, checked)
+	_, rstate, rinputs := h.read(roleURN, id, state, checked)
 	if getBool(rstate, "login") || getInt(rstate, "connectionLimit") != 3 {
 		t.Fatalf("refresh did not see the drift: %v", rstate)
+	}
+	// The refreshed inputs carry the values read back (so the next diff displays them).
+	if getBool(rinputs, "login") || getInt(rinputs, "connectionLimit") != 3 || !rinputs["password"].IsSecret() {
+		t.Fatalf("refreshed inputs: %v", rinputs)
 	}
 	d := h.diff(roleURN, id, rstate, checked)
 	if d.GetChanges() != pulumirpc.DiffResponse_DIFF_SOME || d.GetDetailedDiff()["login"] == nil ||

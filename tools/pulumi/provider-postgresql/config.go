@@ -28,21 +28,21 @@ const (
 // Config is the provider configuration, after env fallbacks and defaults, as the
 // upstream Terraform provider resolves it.
 type Config struct {
-	Host             string
-	Port             int
-	Username         string
-	Password         string
-	Database         string
-	DatabaseUsername string
-	SSLMode          string
-	SSLRootCert      string
-	ClientCert       string
-	ClientKey        string
-	ClientInline     bool
-	Superuser        bool
-	ConnectTimeout   int
-	MaxConns         int
-	ExpectedVersion  semver.Version
+	Host              string
+	Port              int
+	Username          string
+	Password          string
+	Database          string
+	DatabaseUsername  string
+	SSLMode           string
+	SSLRootCert       string
+	ClientCert        string
+	ClientKey         string
+	ClientInline      bool
+	Superuser         bool
+	ConnectTimeout    int
+	MaxConns          int
+	ExpectedVersion   semver.Version
 	expectedIsDefault bool
 
 	// Unknown lists configuration keys whose values are not known yet (preview).

@@ -273,9 +273,15 @@ func TestRoleLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, rstate, _ = h.read(roleURN, id, state, news)
-	_ = rstate // SCRAM hashes cannot be compared: upstream keeps the state's password (no drift).
-	if getString(rstate, "password") != newPassword || !rstate["password"].IsSecret() {
-		t.Errorf("password after refresh with a SCRAM hash: secret=%v", rstate["password"].IsSecret())
+	if got := getString(rstate, "password"); !strings.HasPrefix(got, "SCRAM-SHA-256$") || !rstate["password"].IsSecret() {
+		t.Errorf("a password changed elsewhere is no drift after refresh (secret=%v)", rstate["password"].IsSecret())
+	}
+	if d := h.diff(roleURN, id, rstate, news); d.GetDetailedDiff()["password"].GetKind() != pulumirpc.PropertyDiff_UPDATE {
+		t.Errorf("password drift diff: %v", d)
+	}
+	state = h.update(roleURN, id, rstate, news)
+	if err := canLogin(kv, name, newPassword, "postgres"); err != nil || getString(state, "password") != newPassword {
+		t.Fatalf("update did not restore the password: %v", err)
 	}
 
 	// Import by id: no state, no inputs.
@@ -619,5 +625,67 @@ func TestBuiltPlugin(t *testing.T) {
 	}
 	if info.GetVersion() != "3.18.1" {
 		t.Errorf("plugin version %q", info.GetVersion())
+	}
+}
+
+func TestRolePasswordReadBack(t *testing.T) {
+	s, admin, _ := testServer(t)
+	h := harness{t, s}
+	name := uniq("eqmd_pwread")
+	t.Cleanup(func() { dropRoleIfExists(admin, name) })
+	in := h.check(roleURN, pm(map[string]any{"name": name, "login": true, "password": "check-pw-md5"}))
+	id, state, err := h.create(roleURN, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := admin.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	setPw := func(pw string) {
+		if _, err := conn.ExecContext(context.Background(), "SET password_encryption = 'md5'"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.ExecContext(context.Background(), fmt.Sprintf("ALTER ROLE %s PASSWORD %s", pq.QuoteIdentifier(name), pq.QuoteLiteral(pw))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setPw("check-pw-md5") // same password, MD5-hashed: no drift
+	_, rstate, _ := h.read(roleURN, id, state, in)
+	if getString(rstate, "password") != "check-pw-md5" {
+		t.Errorf("matching MD5 hash read as drift: %q (state %q)", getString(rstate, "password"), getString(state, "password"))
+	}
+	setPw("another-pw") // different: the hash comes back, secret, and the diff updates it
+	_, rstate, _ = h.read(roleURN, id, state, in)
+	if !strings.HasPrefix(getString(rstate, "password"), "md5") || !rstate["password"].IsSecret() {
+		t.Errorf("changed MD5 password not read back as drift")
+	}
+	if d := h.diff(roleURN, id, rstate, in); d.GetDetailedDiff()["password"] == nil {
+		t.Errorf("no password diff after drift: %v", d)
+	}
+	// superuser=false: the password is never read from pg_shadow.
+	s.getClient().cfg.Superuser = false
+	_, rstate, _ = h.read(roleURN, id, state, in)
+	if getString(rstate, "password") != "check-pw-md5" {
+		t.Errorf("superuser=false read the password from the server")
+	}
+	s.getClient().cfg.Superuser = true
+	if err := h.delete(roleURN, id, state); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestScramMatches(t *testing.T) {
+	// Verifier for "pencil" with the RFC 7677 salt and 4096 iterations.
+	v := "SCRAM-SHA-256$4096:W22ZaJ0SNY7soEsUEjb6gQ==$WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=:0d4lz5YT5Gz/v4GYN7iW7KF/zcdLczjwC1GWrtiqeGk="
+	if m, ok := scramMatches(v, "pencil"); !m || !ok {
+		t.Errorf("pencil: match=%v ok=%v", m, ok)
+	}
+	if m, ok := scramMatches(v, "pen"); m || !ok {
+		t.Errorf("pen: match=%v ok=%v", m, ok)
+	}
+	if _, ok := scramMatches(v, "pénc"); ok {
+		t.Errorf("non-ASCII passwords must be undecidable")
 	}
 }

@@ -387,8 +387,8 @@ func readRole(ctx context.Context, db *conn, id string, prior resource.PropertyM
 	return out, nil
 }
 
-// readRolePassword returns the prior password when the server's hash matches it (MD5) or
-// cannot be checked (SCRAM), and otherwise what the server has, so a changed password shows
+// readRolePassword returns the prior password when the server's hash matches it (MD5 or
+// SCRAM-SHA-256), and otherwise what the server has, so a changed password shows
 // as drift. Only a superuser connection can read pg_shadow; superuser=false skips that.
 func readRolePassword(ctx context.Context, db *conn, role, prior string, login bool) (string, error) {
 	if !login || !db.cfg.Superuser {
@@ -419,7 +419,11 @@ func readRolePassword(ctx context.Context, db *conn, role, prior string, login b
 			}
 		}
 		if strings.HasPrefix(stored, "SCRAM-SHA-256") {
-			return prior, nil
+			// Upstream cannot check SCRAM and assumes a match; this verifies the verifier, so
+			// a password changed elsewhere shows as drift (undecidable cases: a match).
+			if match, ok := scramMatches(stored, prior); match || !ok {
+				return prior, nil
+			}
 		}
 	}
 	return stored, nil

@@ -278,6 +278,9 @@ func reassignObjects(ctx context.Context, cl *client, db *conn, dbName, newOwner
 // on PostgreSQL 13 and later).
 func deleteDatabase(ctx context.Context, db *conn, state resource.PropertyMap) error {
 	name := getString(state, "name")
+	if gone, err := absent(ctx, db, "SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1", name); err != nil || gone {
+		return err // already dropped elsewhere: nothing to delete
+	}
 	return asOwner(ctx, db, getString(state, "owner"), func() error {
 		if db.supports(">=9.5.0") && getBool(state, "isTemplate") {
 			if _, err := db.ExecContext(ctx, fmt.Sprintf("ALTER DATABASE %s IS_TEMPLATE false", quoteIdent(name))); err != nil {

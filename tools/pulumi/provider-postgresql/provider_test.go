@@ -329,6 +329,9 @@ func TestRoleLifecycle(t *testing.T) {
 	if gid, _, _ := h.read(roleURN, name+"_renamed", state, renamed); gid != "" {
 		t.Fatalf("read of a dropped role returned id %q", gid)
 	}
+	if err := h.delete(roleURN, name+"_renamed", state); err != nil {
+		t.Fatalf("deleting a role that is already gone: %v", err)
+	}
 }
 
 func TestRoleOptions(t *testing.T) {
@@ -482,6 +485,9 @@ func TestDatabaseLifecycle(t *testing.T) {
 	}
 	if gid, _, _ := h.read(dbURN, dbName, state, in2); gid != "" {
 		t.Fatalf("read of a dropped database returned id %q", gid)
+	}
+	if err := h.delete(dbURN, id, state); err != nil {
+		t.Fatalf("deleting a database that is already gone: %v", err)
 	}
 }
 

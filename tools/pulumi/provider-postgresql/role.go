@@ -469,6 +469,9 @@ func configInt(config pq.ByteaArray, key string) (int, error) {
 // in one transaction; skipReassignOwned/skipDropRole skip the steps.
 func deleteRole(ctx context.Context, db *conn, state resource.PropertyMap) error {
 	name := getString(state, "name")
+	if gone, err := absent(ctx, db, "SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1", name); err != nil || gone {
+		return err // already dropped elsewhere: nothing to delete
+	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("could not start transaction: %w", err)
@@ -633,4 +636,17 @@ func withRolesGranted(ctx context.Context, tx *sql.Tx, roles []string, fn func()
 		}
 	}
 	return nil
+}
+
+// absent runs an existence query (one row when the object exists).
+func absent(ctx context.Context, q queryer, query, name string) (bool, error) {
+	var one int
+	err := q.QueryRowContext(ctx, query, name).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("error checking whether %s exists: %w", name, err)
+	}
+	return false, nil
 }

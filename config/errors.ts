@@ -44,9 +44,9 @@ export function keyOf(path: readonly PropertyKey[]): string {
   }, "");
 }
 
-/** The `pulumi config set` command for `key` (with `--path` for nested keys). */
-export function configSetCommand(key: string, value: string, secret = false): string {
-  const flags = [secret ? "--secret" : "", /[.[]/.test(key) ? "--path" : ""].filter(Boolean).join(" ");
-  const quoted = /[\s[\]]/.test(key) || key.includes("[") ? `'${key}'` : key;
-  return `pulumi config set ${flags ? `${flags} ` : ""}${quoted} ${value}`;
+/** The `pulumi config set` command for `key` (with `--path` for nested keys; quoted for the shell). */
+export function configSetCommand(key: string, value: string): string {
+  const path = /[.[]/.test(key) ? "--path " : "";
+  const quoted = /[\s[\]]/.test(key) ? `'${key}'` : key;
+  return `pulumi config set ${path}${quoted} ${value}`;
 }

@@ -288,8 +288,13 @@ export const configSchema = z.strictObject({
 export type ParsedConfig = z.output<typeof configSchema>;
 export type ExecTargetConfig = z.output<typeof execTarget>;
 
-/** Example values for the keys without a default, used in the `pulumi config set` fix. */
-export const REQUIRED_EXAMPLES: Readonly<Record<string, string>> = {
-  eqmdDomain: "yourhospital.com",
-  "envFile.path": "/opt/eqmd/.env",
+/**
+ * The keys without a default (list indexes as `[]`), with the path and value the `pulumi config
+ * set` fix suggests: a list is set one item at a time.
+ */
+export const REQUIRED_EXAMPLES: Readonly<Record<string, { readonly suffix: string; readonly value: string }>> = {
+  eqmdDomain: { suffix: "", value: "yourhospital.com" },
+  "envFile.path": { suffix: "", value: "/opt/eqmd/.env" },
+  "afterReset[].command": { suffix: "[0]", value: "setup_matrix_bot" },
+  "synapse.modules[].module": { suffix: "", value: "eqmd_policy.EqmdPolicyModule" },
 };

@@ -110,12 +110,13 @@ function describe(path: readonly string[], issue: z.core.$ZodIssue, secret: bool
   }
   const key = keyOf(at);
   if (issue.input === undefined && issue.code === "invalid_type") {
+    const example = REQUIRED_EXAMPLES[key.replace(/\[\d+\]/g, "[]")] ?? { suffix: "", value: "<value>" };
     return [
       {
         key,
         value: undefined,
         expected: `${issue.message}; this key is required`,
-        fix: configSetCommand(key, REQUIRED_EXAMPLES[key] ?? "<value>"),
+        fix: configSetCommand(key + example.suffix, example.value),
       },
     ];
   }

@@ -260,7 +260,7 @@ const CATALOGUE: Record<string, BadInput> = {
     raw: { ...minimal, afterReset: [{ capture: ["TOKEN"] }] },
     key: "afterReset[0].command",
     value: MISSING,
-    fix: /a management command .*required/,
+    fix: /a management command .*required\. Fix: pulumi config set --path 'afterReset\[0\]\.command\[0\]' setup_matrix_bot/,
   },
   "bad capture key": {
     raw: { ...minimal, afterReset: [{ command: ["setup_matrix_bot"], capture: ["bot-token"] }] },

@@ -695,3 +695,60 @@ func TestScramMatches(t *testing.T) {
 		t.Errorf("non-ASCII passwords must be undecidable")
 	}
 }
+
+// TestNonSuperuserAdmin: an admin with only CREATEROLE and CREATEDB (a managed server's
+// usual admin) creates and drops a login role and a database it owns, with superuser=false.
+func TestNonSuperuserAdmin(t *testing.T) {
+	_, admin, kv := testServer(t)
+	adminRole := uniq("eqmd_admin")
+	adminPw := "admin-" + uniq("pw")
+	role := uniq("eqmd_app")
+	dbName := uniq("eqmd_appdb")
+	t.Cleanup(func() {
+		_, _ = admin.Exec("DROP DATABASE IF EXISTS " + dbName + " WITH (FORCE)")
+		dropRoleIfExists(admin, role)
+		dropRoleIfExists(admin, adminRole)
+	})
+	if _, err := admin.Exec(fmt.Sprintf("CREATE ROLE %s LOGIN CREATEROLE CREATEDB PASSWORD %s", adminRole, pq.QuoteLiteral(adminPw))); err != nil {
+		t.Fatal(err)
+	}
+	s := newServer()
+	args := mustMarshal(t, pm(map[string]any{"host": kv["host"], "port": kv["port"], "username": adminRole, "password": adminPw,
+		"database": "postgres", "sslmode": "disable", "superuser": "false"}))
+	if _, err := s.Configure(context.Background(), &pulumirpc.ConfigureRequest{Args: args}); err != nil {
+		t.Fatal(err)
+	}
+	h := harness{t, s}
+	rin := h.check(roleURN, pm(map[string]any{"name": role, "login": true, "password": "app-pw-1"}))
+	rid, rstate, err := h.create(roleURN, rin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	din := h.check(dbURN, pm(map[string]any{"name": dbName, "owner": role, "encoding": "UTF8", "lcCollate": "C", "lcCtype": "C", "template": "template0"}))
+	did, dstate, err := h.create(dbURN, din)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if getString(dstate, "owner") != role {
+		t.Fatalf("owner %q", getString(dstate, "owner"))
+	}
+	// The temporary membership used for CREATE DATABASE ... OWNER is revoked again.
+	var n int
+	_ = admin.QueryRow(`SELECT count(*) FROM pg_auth_members WHERE pg_get_userbyid(roleid)=$1 AND pg_get_userbyid(member)=$2`, role, adminRole).Scan(&n)
+	if n != 0 {
+		t.Errorf("the admin is still a member of %s", role)
+	}
+	if d := h.diff(roleURN, rid, rstate, rin); d.GetChanges() != pulumirpc.DiffResponse_DIFF_NONE {
+		t.Errorf("role no-op diff with superuser=false: %v", d)
+	}
+	if err := h.delete(dbURN, did, dstate); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.delete(roleURN, rid, rstate); err != nil {
+		t.Fatal(err)
+	}
+	_ = admin.QueryRow("SELECT count(*) FROM pg_roles WHERE rolname=$1", role).Scan(&n)
+	if n != 0 {
+		t.Errorf("role not dropped")
+	}
+}

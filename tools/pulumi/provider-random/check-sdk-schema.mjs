@@ -17,7 +17,9 @@
 //   - every object type reachable from those properties (inputs.X in
 //     types/input.d.ts, outputs.X in types/output.d.ts), recursively.
 // The provider resource (Provider / ProviderArgs) is checked the same way
-// against the schema's "provider". Exits 1 on any mismatch.
+// against the schema's "provider". With --all, functions (getX: GetXArgs /
+// GetXResult) are compared too, and resources or functions present on only
+// one side are reported. Exits 1 on any mismatch.
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
@@ -115,7 +117,9 @@ function tsRefs(type, ns) {
 function tsNameOfToken(tok) {
 	const [, modPath, name] = tok.split(":");
 	const mod = modPath.split("/")[0];
-	return mod === "index" ? name : `${mod}.${name}`;
+	// The TypeScript generator title-cases type names (getNetworkContainer).
+	const tsName = name[0].toUpperCase() + name.slice(1);
+	return mod === "index" ? tsName : `${mod}.${tsName}`;
 }
 
 const checkedTypes = new Set();
@@ -229,6 +233,30 @@ if (all) {
 	const sdkTokens = new Set([...idx.matchAll(/case "([^"]+)":/g)].map((m) => m[1]));
 	for (const tok of Object.keys(schema.resources ?? {})) if (!sdkTokens.has(tok)) problem("schema", `resource ${tok} is not in the SDK`);
 	for (const tok of sdkTokens) if (!schema.resources?.[tok]) problem("SDK", `resource ${tok} is not in the schema`);
+	// Functions (getX): GetXArgs / GetXResult vs the schema's inputs / outputs.
+	for (const [tok, fn] of Object.entries(schema.functions ?? {})) {
+		const name = tok.split(":")[2];
+		if (name.includes("/")) continue; // provider methods (terraformConfig)
+		const file = path.join(sdkDir, name + ".d.ts");
+		if (!fs.existsSync(file)) {
+			problem("schema", `function ${tok} is not in the SDK`);
+			continue;
+		}
+		const decls = parseDts(file);
+		const Name = name[0].toUpperCase() + name.slice(1);
+		const a = decls.get(`${Name}Args`);
+		if (a || fn.inputs) {
+			compareProps(`${Name}Args`, a?.props ?? new Map(), fn.inputs?.properties ?? {}, new Set(fn.inputs?.required ?? []), { io: "in", checkOptional: "question" });
+		}
+		const r = decls.get(`${Name}Result`);
+		const outs = new Map([...(r?.props ?? new Map())]);
+		compareProps(`${Name}Result`, outs, fn.outputs?.properties ?? {}, new Set(fn.outputs?.required ?? []), { io: "out", checkOptional: "question" });
+		notes.push(`function ${Name} (${tok})`);
+	}
+	for (const f of fs.readdirSync(sdkDir)) {
+		const m = f.match(/^(get[A-Z][A-Za-z0-9]*)\.d\.ts$/);
+		if (m && !schema.functions?.[`${pkg}:index/${m[1]}:${m[1]}`]) problem("SDK", `function ${m[1]} is not in the schema`);
+	}
 } else {
 	const files = [path.join(programDir, "index.ts")];
 	const compDir = path.join(programDir, "components");

@@ -3,7 +3,7 @@ import { LocalFiles, Settings, StackSecrets } from "../config";
 import { AfterResetHooks } from "./afterResetHooks";
 import { ElementWeb } from "./elementWeb";
 import { EnvFileSync } from "./envFileSync";
-import { OidcClient } from "./oidcClient";
+import { OidcClient, OidcClientArgs } from "./oidcClient";
 import { Synapse, SynapseFile } from "./synapse";
 import { SynapseAdmin } from "./synapseAdmin";
 import { SynapseDatabase } from "./synapseDatabase";
@@ -55,24 +55,7 @@ export class MatrixStack extends pulumi.ComponentResource {
     );
     const docker = s.dockerHost ? { dockerHost: s.dockerHost } : {};
     const oidc = s.oidc.enabled
-      ? new OidcClient(
-          `${name}-oidc-client`,
-          s.oidc.clientSecretFrom === "config" && args.secrets.oidcClientSecret
-            ? { configuredSecret: args.secrets.oidcClientSecret }
-            : {
-                setup: {
-                  managePy: s.django.managePy,
-                  exec: s.django.exec,
-                  clientId: s.oidc.clientId,
-                  // eqmd registers https://<fqdn>/_synapse/client/oidc/callback; Synapse builds its
-                  // callback from public_baseurl, so the host must be public_baseurl's.
-                  matrixFqdn: new URL(s.server.publicBaseUrl).host,
-                  migrate: s.django.migrate,
-                },
-                ...docker,
-              },
-          child,
-        )
+      ? new OidcClient(`${name}-oidc-client`, oidcClientArgs(s, args.secrets), child)
       : undefined;
 
     const synapse = new Synapse(
@@ -183,6 +166,28 @@ export class MatrixStack extends pulumi.ComponentResource {
       adminUserId: this.adminUserId,
     });
   }
+}
+
+/** The operator's client secret, or how eqmd's Django registers the client and prints one. */
+function oidcClientArgs(s: Settings, secrets: StackSecrets): OidcClientArgs {
+  if (s.oidc.clientSecretFrom === "config") {
+    // The config check already requires it; this keeps a missing secret from running Django.
+    if (!secrets.oidcClientSecret)
+      throw new Error('oidcClientSecret is required when oidc.clientSecretFrom is "config"');
+    return { configuredSecret: secrets.oidcClientSecret };
+  }
+  return {
+    setup: {
+      managePy: s.django.managePy,
+      exec: s.django.exec,
+      clientId: s.oidc.clientId,
+      // eqmd registers https://<fqdn>/_synapse/client/oidc/callback; Synapse builds its
+      // callback from public_baseurl, so the host must be public_baseurl's.
+      matrixFqdn: new URL(s.server.publicBaseUrl).host,
+      migrate: s.django.migrate,
+    },
+    ...(s.dockerHost ? { dockerHost: s.dockerHost } : {}),
+  };
 }
 
 /** The files Synapse reads: the readable main config plus secret files readable by it alone. */

@@ -11,8 +11,9 @@ import { TYPE } from "./tokens";
 export interface AfterResetHooksArgs {
   /** eqmd's management commands, in order (afterReset). */
   readonly hooks: readonly AfterResetHook[];
-  /** Where Django's manage.py runs (django.exec) and how it is invoked (django.managePy). */
+  /** Where Django's manage.py runs (django.exec). */
   readonly exec: ExecTarget;
+  /** How manage.py is invoked there (django.managePy), e.g. ["python", "manage.py"]. */
   readonly managePy: readonly string[];
   /** Docker engine the exec prefix talks to (the stack's `dockerHost`). */
   readonly dockerHost?: string;

@@ -11,6 +11,7 @@ import { SYNAPSE_PATHS } from "../render/paths";
 export interface SynapseFile {
   /** Absolute path inside the container. */
   readonly path: string;
+  /** The file's text (a Pulumi secret for the secret files). */
   readonly content: pulumi.Input<string>;
   /** Secret files are readable by the Synapse user only (0400); the rest by anyone (0444). */
   readonly secret: boolean;
@@ -27,8 +28,9 @@ export interface SynapseArgs {
   readonly mediaOwnerJobName: string;
   /** Keep the media volume in Docker when Pulumi deletes it (media.retainOnDelete). */
   readonly retainMedia: boolean;
-  /** User and group Synapse runs as and owns its files (eqmd: 1001:1001). */
+  /** User Synapse runs as and that owns its files and media (eqmd: 1001). */
   readonly uid: number;
+  /** Group of that user (eqmd: 1001). */
   readonly gid: number;
   /** Host address and port to publish on, or null to publish nothing. */
   readonly port: PublishedPort | null;

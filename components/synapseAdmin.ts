@@ -20,7 +20,9 @@ export interface SynapseAdminArgs {
   readonly serverName: string;
   /** Time budget of the bootstrap (Synapse may still be starting). */
   readonly deadlineSeconds: number;
+  /** Synapse's registration_shared_secret (secret): signs the registration request. */
   readonly registrationSharedSecret: pulumi.Input<string>;
+  /** The password the admin is registered with (secret). */
   readonly adminPassword: pulumi.Input<string>;
   /** Synapse's database: when it is recreated the admin must be registered again. */
   readonly database: pulumi.Resource;

@@ -22,7 +22,9 @@ export interface VerificationArgs {
   };
   /** Time budget of the check. */
   readonly deadlineSeconds: number;
+  /** The admin's access token (secret), checked against the admin API. */
   readonly adminToken: pulumi.Input<string>;
+  /** The admin's user id, e.g. "@admin:matrix.yourhospital.com". */
   readonly adminUserId: pulumi.Input<string>;
   /** Changes whenever the Synapse container is replaced, so each new Synapse is verified. */
   readonly synapseContainerId: pulumi.Input<string>;

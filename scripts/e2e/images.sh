@@ -168,23 +168,22 @@ DPKG
 
 # --- the images -------------------------------------------------------------------------
 
-# build_image <tag> <folder> <version> [build-arg...] ; extra context files come from the
-# EXTRA_FILES array (pairs: source path, name in the context).
-build_image() {
-  local tag=$1 folder=$2 version=$3; shift 3
-  local start want have ctx log base_id i extra_hash=""
-  start=$(now)
+# Context extras: the EXTRA_FILES array holds pairs (source path, name in the context).
+EXTRA_FILES=()
+
+# wanted_label <folder> <version> [build-arg...]: the inputs label an up-to-date image has.
+wanted_label() {
+  local folder=$1 version=$2 base_id i extra=""; shift 2
   base_id=$(docker image inspect --format '{{.Id}}' "$BASE_TAG")
   for ((i = 0; i < ${#EXTRA_FILES[@]}; i += 2)); do
-    extra_hash+="${EXTRA_FILES[i+1]}=$(sha256sum <"${EXTRA_FILES[i]}" | cut -c1-64);"
+    extra+="${EXTRA_FILES[i+1]}=$(sha256sum <"${EXTRA_FILES[i]}" | cut -c1-64);"
   done
-  want=$(inputs_hash "$IMAGES/$folder" "version=$version" "base=$base_id" "extra=$extra_hash" "args=$*")
-  have=$(image_label "$tag")
-  if [ "$have" = "$want" ]; then
-    echo "images: $tag: up to date, skipped ($(since "$start"))"
-    return
-  fi
-  log="$LOG_DIR/$(echo "$tag" | tr '/:' '__').log"
+  inputs_hash "$IMAGES/$folder" "version=$version" "base=$base_id" "extra=$extra" "args=$*"
+}
+
+# make_context <folder>: a temporary build context (folder + extras + build-stage settings).
+make_context() {
+  local folder=$1 ctx i
   ctx=$(mktemp -d /var/tmp/eqmd-e2e-ctx.XXXXXX)
   cp -a "$IMAGES/$folder/." "$ctx/"
   for ((i = 0; i < ${#EXTRA_FILES[@]}; i += 2)); do
@@ -194,31 +193,86 @@ build_image() {
     mkdir -p "$ctx/build"
     write_pip_settings "$ctx/build"
   fi
-  local -a args=()
-  for a in "$@"; do args+=(--build-arg "$a"); done
-  echo "images: $tag: building${have:+ (inputs changed)} (log $log)"
-  if ! DOCKER_BUILDKIT=0 nice docker build --network host --build-arg "BASE_IMAGE=$BASE_TAG" \
-      "${args[@]+"${args[@]}"}" --label "$LABEL=$want" --label "eqmd.e2e.version=$version" \
-      -t "$tag" "$ctx" >"$log" 2>&1; then
+  printf '%s\n' "$ctx"
+}
+
+# docker_build <log> <context> <docker build args...>
+docker_build() {
+  local log=$1 ctx=$2; shift 2
+  if ! DOCKER_BUILDKIT=0 nice docker build --network host --build-arg "BASE_IMAGE=$BASE_TAG" "$@" "$ctx" >"$log" 2>&1; then
     rm -rf "$ctx"
     tail -n 30 "$log" >&2
-    die "build of $tag failed (full log $log)"
+    return 1
   fi
+}
+
+# build_image <tag> <folder> <version> [build-arg...]: build unless the tag is up to date.
+build_image() {
+  local tag=$1 folder=$2 version=$3; shift 3
+  local start want have ctx log a
+  local -a args=()
+  start=$(now)
+  want=$(wanted_label "$folder" "$version" "$@")
+  have=$(image_label "$tag")
+  if [ "$have" = "$want" ]; then
+    echo "images: $tag: up to date, skipped ($(since "$start"))"
+    return
+  fi
+  log="$LOG_DIR/$(echo "$tag" | tr '/:' '__').log"
+  ctx=$(make_context "$folder")
+  for a in "$@"; do args+=(--build-arg "$a"); done
+  echo "images: $tag: building${have:+ (inputs changed)} (log $log)"
+  docker_build "$log" "$ctx" "${args[@]+"${args[@]}"}" --label "$LABEL=$want" \
+    --label "eqmd.e2e.version=$version" -t "$tag" || die "build of $tag failed (full log $log)"
   rm -rf "$ctx"
   [ "$(image_label "$tag")" = "$want" ] || die "$tag was built but does not carry the expected $LABEL label"
   echo "images: $tag: built ($(since "$start"), $(docker image inspect --format '{{.Size}}' "$tag" | awk '{ printf "%.0f MB", $1 / 1e6 }'))"
 }
 
-synapse_image() {
-  local version=$1 constraints=$CONSTRAINTS_DIR/synapse-$1.txt empty
+# synapse_extras <version>: EXTRA_FILES for that version (its pip constraints, if any).
+synapse_extras() {
+  local constraints=$CONSTRAINTS_DIR/synapse-$1.txt
   if [ -f "$constraints" ]; then
     EXTRA_FILES=("$constraints" constraints.txt)
   else
-    echo "images: note: no $constraints; Synapse $version is installed with unpinned dependencies" >&2
-    empty=$(mktemp); EXTRA_FILES=("$empty" constraints.txt)
+    echo "images: note: no $constraints; Synapse $1 is installed with unpinned dependencies" >&2
+    EXTRA_FILES=(/dev/null constraints.txt)
   fi
-  build_image "eqmd-e2e/synapse:v$version" synapse "$version" "SYNAPSE_VERSION=$version"
-  [ -z "${empty:-}" ] || rm -f "$empty"
+}
+
+# All Synapse versions: the shared stages once (--target tools), then the versions in parallel.
+synapse_images() {
+  local v start ctx rc=0 out
+  local -a todo=() pids=()
+  for v in "$@"; do
+    synapse_extras "$v"
+    if [ "$(image_label "eqmd-e2e/synapse:v$v")" = "$(wanted_label synapse "$v" "SYNAPSE_VERSION=$v")" ]; then
+      echo "images: eqmd-e2e/synapse:v$v: up to date, skipped"
+    else
+      todo+=("$v")
+    fi
+  done
+  [ "${#todo[@]}" -gt 0 ] || return 0
+  if [ "${#todo[@]}" -gt 1 ]; then
+    start=$(now)
+    synapse_extras "${todo[0]}"
+    ctx=$(make_context synapse)
+    docker_build "$LOG_DIR/eqmd-e2e_synapse_tools.log" "$ctx" --target tools \
+      || die "build of Synapse's shared stages failed (full log $LOG_DIR/eqmd-e2e_synapse_tools.log)"
+    rm -rf "$ctx"
+    echo "images: Synapse shared stages (runtime, tools): ready ($(since "$start"))"
+  fi
+  out=$(mktemp -d /var/tmp/eqmd-e2e-synapse.XXXXXX)
+  for v in "${todo[@]}"; do
+    ( synapse_extras "$v" 2>/dev/null; build_image "eqmd-e2e/synapse:v$v" synapse "$v" "SYNAPSE_VERSION=$v" ) >"$out/$v" 2>&1 &
+    pids+=($!)
+  done
+  for i in "${!pids[@]}"; do
+    wait "${pids[i]}" || rc=1
+    cat "$out/${todo[i]}"
+  done
+  rm -rf "$out"
+  return "$rc"
 }
 
 SYNAPSE_VERSION=$(read_version SYNAPSE_VERSION)
@@ -228,16 +282,14 @@ build_base
 
 # Two lanes on two cores: the Synapse builds in order (they share their apt layers), and
 # PostgreSQL then Element next to them. Each lane's output is printed when it ends.
+# Lanes: the Synapse images, and PostgreSQL then Element next to them. Each lane's output is
+# printed when it ends.
 lane_dir=$(mktemp -d /var/tmp/eqmd-e2e-lanes.XXXXXX)
-(
-  EXTRA_FILES=()
-  for v in $(printf '%s\n' "$SYNAPSE_VERSION" "$EQMD_SYNAPSE_VERSION" | awk '!seen[$0]++'); do
-    synapse_image "$v"
-  done
-) >"$lane_dir/synapse" 2>&1 &
+# shellcheck disable=SC2046  # versions are plain words
+synapse_images $(printf '%s\n' "$SYNAPSE_VERSION" "$EQMD_SYNAPSE_VERSION" | awk '!seen[$0]++') \
+  >"$lane_dir/synapse" 2>&1 &
 synapse_pid=$!
 (
-  EXTRA_FILES=()
   build_image eqmd-e2e/postgres:15 postgres 15
   build_image "eqmd-e2e/element-web:v$ELEMENT_VERSION" element-web "$ELEMENT_VERSION"
 ) >"$lane_dir/other" 2>&1 &

@@ -4,10 +4,12 @@
 #
 #   eqmd-e2e/debian:bookworm              debootstrap --variant=minbase, from this machine's
 #                                         apt mirror; built once, then reused
-#   eqmd-e2e/synapse:v<SYNAPSE_VERSION>   tests/e2e/images/synapse (both versions read from
-#   eqmd-e2e/synapse:v<EQMD_SYNAPSE_VERSION>  components/versions.ts)
-#   eqmd-e2e/postgres:15                  tests/e2e/images/postgres
-#   eqmd-e2e/element-web:v1.11.58         tests/e2e/images/element-web
+#   eqmd-e2e/synapse:v<SYNAPSE_VERSION>   tests/e2e/images/synapse
+#   eqmd-e2e/synapse:v<EQMD_SYNAPSE_VERSION>
+#   eqmd-e2e/postgres:<major>             tests/e2e/images/postgres (major of DEFAULT_POSTGRES_IMAGE)
+#   eqmd-e2e/element-web:v<version>       tests/e2e/images/element-web (tag of DEFAULT_ELEMENT_IMAGE)
+#
+# Versions come from components/versions.ts. Tags never reuse the official image names.
 #
 # Each image carries the label eqmd.e2e.inputs: a hash of its folder, its version, its extra
 # inputs (Synapse's pip constraints) and the base image id. An image whose tag already has
@@ -17,6 +19,8 @@
 # Environment (optional):
 #   EQMD_E2E_REBUILD_BASE=1   re-create the Debian base (and so every image) even if present
 #   EQMD_E2E_LOG_DIR          build logs (default /var/tmp/eqmd-e2e-images)
+#   EQMD_E2E_IMAGE_PREFIX     repository prefix of every tag (default eqmd-e2e); another
+#                             prefix builds a separate set, e.g. to time a cold build
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -24,8 +28,8 @@ IMAGES=$ROOT/tests/e2e/images
 VERSIONS=$ROOT/components/versions.ts
 CONSTRAINTS_DIR=$ROOT/tests/contract/constraints
 LOG_DIR=${EQMD_E2E_LOG_DIR:-/var/tmp/eqmd-e2e-images}
-BASE_TAG=eqmd-e2e/debian:bookworm
-ELEMENT_VERSION=1.11.58
+PREFIX=${EQMD_E2E_IMAGE_PREFIX:-eqmd-e2e}
+BASE_TAG=$PREFIX/debian:bookworm
 LABEL=eqmd.e2e.inputs
 SUITE=bookworm
 
@@ -36,6 +40,14 @@ since() { awk -v s="$1" -v e="$(now)" 'BEGIN { printf "%.1fs", e - s }'; }
 docker info >/dev/null 2>&1 || die "no Docker engine answers (run scripts/e2e/docker-engine.sh first)"
 mkdir -p "$LOG_DIR"
 TOTAL_START=$(now)
+# One build at a time per prefix (helpers may run this concurrently; the later one then finds
+# the images up to date).
+LOCK=/run/eqmd-e2e-images-${PREFIX//\//_}.lock
+exec 9>"$LOCK"
+if ! flock -n 9; then
+  echo "images: another images.sh is building $PREFIX/*; waiting (at most 20 min)"
+  flock -w 1200 9 || die "another images.sh still holds $LOCK after 20 min"
+fi
 
 # --- inputs -----------------------------------------------------------------------------
 
@@ -43,6 +55,14 @@ read_version() {
   local v
   v=$(sed -nE "s/^export const $1 = \"([0-9]+\.[0-9]+\.[0-9]+)\";.*/\1/p" "$VERSIONS")
   [ -n "$v" ] || die "could not read $1 from $VERSIONS"
+  printf '%s\n' "$v"
+}
+
+# read_image_tag <const>: the tag of an image constant in versions.ts ("repo:tag" -> "tag").
+read_image_tag() {
+  local v
+  v=$(sed -nE "s/^export const $1 = \"[^\":]+:([^\"]+)\";.*/\1/p" "$VERSIONS")
+  [ -n "$v" ] || die "could not read the tag of $1 from $VERSIONS"
   printf '%s\n' "$v"
 }
 
@@ -107,7 +127,7 @@ write_pip_settings() {
 # --- Debian base ------------------------------------------------------------------------
 
 build_base() {
-  local start mirror security updates dir
+  local start mirror security updates dir BASE_LOG="$LOG_DIR/${PREFIX//\//_}_debian.log"
   start=$(now)
   if [ "${EQMD_E2E_REBUILD_BASE:-0}" != 1 ] && docker image inspect "$BASE_TAG" >/dev/null 2>&1; then
     echo "images: $BASE_TAG: present, reused ($(since "$start"))"
@@ -127,9 +147,9 @@ build_base() {
   # shellcheck disable=SC2064
   trap "rm -rf '$dir'" EXIT
   echo "images: $BASE_TAG: debootstrap $SUITE from $mirror (log $LOG_DIR/debian.log)"
-  if ! nice debootstrap --variant=minbase "$SUITE" "$dir" "$mirror" >"$LOG_DIR/debian.log" 2>&1; then
-    tail -n 20 "$LOG_DIR/debian.log" >&2
-    die "debootstrap failed (full log $LOG_DIR/debian.log)"
+  if ! nice debootstrap --variant=minbase "$SUITE" "$dir" "$mirror" >"$BASE_LOG" 2>&1; then
+    tail -n 20 "$BASE_LOG" >&2
+    die "debootstrap failed (full log $BASE_LOG)"
   fi
   {
     echo "deb $mirror $SUITE main"
@@ -246,8 +266,8 @@ synapse_images() {
   local -a todo=() pids=()
   for v in "$@"; do
     synapse_extras "$v"
-    if [ "$(image_label "eqmd-e2e/synapse:v$v")" = "$(wanted_label synapse "$v" "SYNAPSE_VERSION=$v")" ]; then
-      echo "images: eqmd-e2e/synapse:v$v: up to date, skipped"
+    if [ "$(image_label "$PREFIX/synapse:v$v")" = "$(wanted_label synapse "$v" "SYNAPSE_VERSION=$v")" ]; then
+      echo "images: $PREFIX/synapse:v$v: up to date, skipped"
     else
       todo+=("$v")
     fi
@@ -257,14 +277,14 @@ synapse_images() {
     start=$(now)
     synapse_extras "${todo[0]}"
     ctx=$(make_context synapse)
-    docker_build "$LOG_DIR/eqmd-e2e_synapse_tools.log" "$ctx" --target tools \
+    docker_build "$LOG_DIR/${PREFIX//\//_}_synapse_tools.log" "$ctx" --target tools \
       || die "build of Synapse's shared stages failed (full log $LOG_DIR/eqmd-e2e_synapse_tools.log)"
     rm -rf "$ctx"
     echo "images: Synapse shared stages (runtime, tools): ready ($(since "$start"))"
   fi
   out=$(mktemp -d /var/tmp/eqmd-e2e-synapse.XXXXXX)
   for v in "${todo[@]}"; do
-    ( synapse_extras "$v" 2>/dev/null; build_image "eqmd-e2e/synapse:v$v" synapse "$v" "SYNAPSE_VERSION=$v" ) >"$out/$v" 2>&1 &
+    ( synapse_extras "$v" 2>/dev/null; build_image "$PREFIX/synapse:v$v" synapse "$v" "SYNAPSE_VERSION=$v" ) >"$out/$v" 2>&1 &
     pids+=($!)
   done
   for i in "${!pids[@]}"; do
@@ -277,6 +297,12 @@ synapse_images() {
 
 SYNAPSE_VERSION=$(read_version SYNAPSE_VERSION)
 EQMD_SYNAPSE_VERSION=$(read_version EQMD_SYNAPSE_VERSION)
+ELEMENT_TAG=$(read_image_tag DEFAULT_ELEMENT_IMAGE)            # v1.11.58
+PG_MAJOR=$(read_image_tag DEFAULT_POSTGRES_IMAGE | sed -E 's/^([0-9]+).*/\1/')  # 15-alpine -> 15
+case $ELEMENT_TAG in v[0-9]*) ;; *) die "unexpected Element tag $ELEMENT_TAG in $VERSIONS" ;; esac
+case $PG_MAJOR in [0-9]*) ;; *) die "unexpected PostgreSQL tag in $VERSIONS" ;; esac
+grep -q "postgresql-$PG_MAJOR\b" "$IMAGES/postgres/Dockerfile" ||
+  die "$VERSIONS asks for PostgreSQL $PG_MAJOR but $IMAGES/postgres/Dockerfile installs another major (bookworm has 15 only)"
 
 build_base
 
@@ -290,8 +316,8 @@ synapse_images $(printf '%s\n' "$SYNAPSE_VERSION" "$EQMD_SYNAPSE_VERSION" | awk 
   >"$lane_dir/synapse" 2>&1 &
 synapse_pid=$!
 (
-  build_image eqmd-e2e/postgres:15 postgres 15
-  build_image "eqmd-e2e/element-web:v$ELEMENT_VERSION" element-web "$ELEMENT_VERSION"
+  build_image "$PREFIX/postgres:$PG_MAJOR" postgres "$PG_MAJOR"
+  build_image "$PREFIX/element-web:$ELEMENT_TAG" element-web "${ELEMENT_TAG#v}"
 ) >"$lane_dir/other" 2>&1 &
 other_pid=$!
 rc=0

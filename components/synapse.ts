@@ -108,11 +108,19 @@ export class Synapse extends pulumi.ComponentResource {
       {
         name: args.containerName,
         image: image.imageId,
-        user: owner,
+        // No `user:` here. Uploads that set an owner make Docker look the container's user up
+        // in the *host's* passwd database (moby/moby#34142), where "1001:1001" is never found,
+        // so the create fails. The image's start.py starts as root and drops to UID:GID itself
+        // (which needs SETUID/SETGID, below); Synapse never runs as root.
         // start.py's `run` mode keeps explicit --config-path arguments; secrets.yaml is merged
         // over homeserver.yaml (disjoint top-level keys).
         command: ["run", "--config-path", SYNAPSE_PATHS.homeserver, "--config-path", SYNAPSE_PATHS.secrets],
-        envs: [`PYTHONPATH=${SYNAPSE_PATHS.modulesDir}`, "SYNAPSE_REPORT_STATS=no"],
+        envs: [
+          `UID=${args.uid}`,
+          `GID=${args.gid}`,
+          `PYTHONPATH=${SYNAPSE_PATHS.modulesDir}`,
+          "SYNAPSE_REPORT_STATS=no",
+        ],
         uploads: args.files.map((f) => ({
           file: f.path,
           content: f.content,
@@ -137,7 +145,8 @@ export class Synapse extends pulumi.ComponentResource {
         // Let Synapse finish in-flight requests and close its database pool.
         destroyGraceSeconds: 30,
         init: true,
-        capabilities: { drops: ["ALL"] },
+        // Only what start.py needs to drop from root to UID:GID; Synapse itself keeps none.
+        capabilities: { drops: ["ALL"], adds: ["SETUID", "SETGID"] },
         securityOpts: ["no-new-privileges:true"],
         labels: [
           { label: "eqmd.matrix/role", value: "synapse" },

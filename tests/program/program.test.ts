@@ -180,7 +180,23 @@ describe("options", () => {
     const synapse = containerNamed(prod, "eqmd_matrix_synapse");
     assert.deepEqual(get(synapse.inputs, "healthcheck.tests"), ["CMD", "curl", "-fSs", "http://localhost:8008/health"]);
     assert.equal(synapse.inputs["destroyGraceSeconds"], 30);
-    assert.equal(synapse.inputs["user"], "1001:1001");
+    // Seen on the real engine: a `user:` beside owned uploads fails the create (moby#34142);
+    // start.py drops from root to UID:GID instead.
+    assert.equal(synapse.inputs["user"], undefined);
+    assert.ok((synapse.inputs["envs"] as string[]).includes("UID=1001"));
+    assert.ok((synapse.inputs["envs"] as string[]).includes("GID=1001"));
+    assert.deepEqual(get(synapse.inputs, "capabilities.adds"), ["SETUID", "SETGID"]);
+  });
+
+  test("no container both sets `user` and uploads files with an owner (Docker looks that user up on the host)", () => {
+    for (const run of [prod, dev]) {
+      for (const c of run.all(T.container)) {
+        const uploads = (c.inputs["uploads"] as { owner?: string; group?: string }[] | undefined) ?? [];
+        if (uploads.some((u) => u.owner !== undefined || u.group !== undefined)) {
+          assert.equal(c.inputs["user"], undefined, `${String(c.inputs["name"])} sets user beside owned uploads`);
+        }
+      }
+    }
   });
 
   test("healthcheck durations are spelled as the engine reads them back (else every up replaces)", () => {

@@ -207,7 +207,10 @@ export class Declared {
         throw new Error(`bad container env entry ${String(entry)}`);
       env[entry.slice(0, entry.indexOf("="))] = entry.slice(entry.indexOf("=") + 1);
     }
-    const [uid, gid] = str(inputs, "user").split(":");
+    // Who Synapse runs as: the container's `user:`, or else the UID/GID that the image's
+    // start.py drops to from root (991:991 when unset, as the official image).
+    const [uid, gid] =
+      inputs["user"] !== undefined ? str(inputs, "user").split(":") : [env.UID ?? "991", env.GID ?? env.UID ?? "991"];
     return {
       containerName,
       image: this.output("synapseImage"),

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
-import { ConfigError } from "./errors";
+import { ConfigError, ConfigIssue } from "./errors";
 import { LocalFiles, readLocalFiles } from "./files";
 import { CONFIG_NAMESPACE } from "./namespace";
 import { evaluateConfig, Settings } from "./settings";
@@ -29,7 +29,18 @@ export interface LoadedConfig {
   readonly secrets: StackSecrets;
 }
 
-/** Reads and validates this stack's config; throws ConfigError before any resource exists. */
+/**
+ * The config problems as the engine reports them: a RunError, so `pulumi preview` shows the
+ * list of problems alone, without a stack trace.
+ */
+export class StackConfigError extends pulumi.RunError {
+  constructor(public readonly issues: readonly ConfigIssue[]) {
+    super(new ConfigError(issues).message);
+    this.name = "StackConfigError";
+  }
+}
+
+/** Reads and validates this stack's config; throws StackConfigError before any resource exists. */
 export function loadConfig(baseDir: string = process.cwd()): LoadedConfig {
   const entries: Record<string, StackConfigEntry> = {};
   for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
@@ -37,7 +48,7 @@ export function loadConfig(baseDir: string = process.cwd()): LoadedConfig {
   }
   const { settings, issues } = evaluateConfig(configInput(pulumi.getStack(), entries));
   const read = readLocalFiles(settings, baseDir);
-  if (issues.length + read.issues.length > 0) throw new ConfigError([...issues, ...read.issues]);
+  if (issues.length + read.issues.length > 0) throw new StackConfigError([...issues, ...read.issues]);
 
   const config = new pulumi.Config(CONFIG_NAMESPACE);
   const postgresAdminPassword = config.getSecret("postgresAdminPassword");

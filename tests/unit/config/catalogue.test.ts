@@ -7,7 +7,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, ConfigIssue, loadConfig } from "../../../config";
+import { ConfigIssue, loadConfig, StackConfigError } from "../../../config";
 import { REPO_ROOT } from "../../support/settings";
 
 const minimal = { eqmdDomain: "yourhospital.com" };
@@ -336,8 +336,8 @@ function engineConfig(raw: Record<string, unknown>): Record<string, string> {
   );
 }
 
-/** loadConfig under mocks for this stack config; the ConfigError it throws. */
-async function rejection(bad: Pick<BadInput, "raw" | "secretKeys" | "stack">): Promise<ConfigError> {
+/** loadConfig under mocks for this stack config; the error it throws. */
+async function rejection(bad: Pick<BadInput, "raw" | "secretKeys" | "stack">): Promise<StackConfigError> {
   await pulumi.runtime.setMocks(
     { newResource: (a) => ({ id: a.name, state: a.inputs as Record<string, unknown> }), call: () => ({}) },
     "eqmd-matrix",
@@ -351,13 +351,14 @@ async function rejection(bad: Pick<BadInput, "raw" | "secretKeys" | "stack">): P
   try {
     loadConfig(REPO_ROOT);
   } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
+    assert.ok(err instanceof StackConfigError, `expected StackConfigError, got ${String(err)}`);
+    assert.ok(pulumi.RunError.isInstance(err), "a RunError: the engine shows the problems without a stack trace");
     return err;
   }
   assert.fail("expected the config to be rejected");
 }
 
-function lineOf(err: ConfigError, issue: ConfigIssue): string {
+function lineOf(err: StackConfigError, issue: ConfigIssue): string {
   const line = err.message.split("\n").find((l) => l.startsWith(`  - eqmd-matrix:${issue.key} `));
   assert.ok(line, `no line for ${issue.key} in:\n${err.message}`);
   return line;

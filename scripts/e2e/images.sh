@@ -91,6 +91,7 @@ apt_uris() {
 inputs_hash() {
   local dir=$1; shift
   {
+    # shellcheck disable=SC2016  # the inner script expands its own arguments
     (cd "$dir" && find . -type f -print0 | LC_ALL=C sort -z |
       xargs -0 -r sh -c 'for f; do printf "%s %s " "$f" "$(stat -c %a "$f")"; sha256sum < "$f"; done' sh)
     printf '%s\n' "$@"
@@ -146,7 +147,7 @@ build_base() {
   dir=$(mktemp -d /var/tmp/eqmd-e2e-debootstrap.XXXXXX)
   # shellcheck disable=SC2064
   trap "rm -rf '$dir'" EXIT
-  echo "images: $BASE_TAG: debootstrap $SUITE from $mirror (log $LOG_DIR/debian.log)"
+  echo "images: $BASE_TAG: debootstrap $SUITE from $mirror (log $BASE_LOG)"
   if ! nice debootstrap --variant=minbase "$SUITE" "$dir" "$mirror" >"$BASE_LOG" 2>&1; then
     tail -n 20 "$BASE_LOG" >&2
     die "debootstrap failed (full log $BASE_LOG)"
@@ -265,9 +266,10 @@ synapse_images() {
   local v start ctx rc=0 out
   local -a todo=() pids=()
   for v in "$@"; do
+    start=$(now)
     synapse_extras "$v"
     if [ "$(image_label "$PREFIX/synapse:v$v")" = "$(wanted_label synapse "$v" "SYNAPSE_VERSION=$v")" ]; then
-      echo "images: $PREFIX/synapse:v$v: up to date, skipped"
+      echo "images: $PREFIX/synapse:v$v: up to date, skipped ($(since "$start"))"
     else
       todo+=("$v")
     fi

@@ -51,7 +51,7 @@ if [ "$(id -u)" = 0 ]; then
   chmod 3777 /var/run/postgresql
   # Only what differs: an existing large cluster costs little.
   find "$PGDATA" /var/run/postgresql \! -user postgres -exec chown postgres:postgres {} +
-  exec setpriv --reuid=postgres --regid=postgres --init-groups "$BASH_SOURCE" "$@"
+  exec setpriv --reuid=postgres --regid=postgres --init-groups "${BASH_SOURCE[0]}" "$@"
 fi
 
 file_env POSTGRES_PASSWORD
@@ -84,6 +84,7 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   fi
   shopt -s nullglob
   for f in /docker-entrypoint-initdb.d/*; do
+    # shellcheck disable=SC1090  # init scripts are the caller's
     case $f in
       *.sh)  log "running $f"; . "$f" ;;
       *.sql) log "running $f"; "${psql[@]}" --dbname "$POSTGRES_DB" -f "$f" ;;

@@ -308,8 +308,6 @@ grep -q "postgresql-$PG_MAJOR\b" "$IMAGES/postgres/Dockerfile" ||
 
 build_base
 
-# Two lanes on two cores: the Synapse builds in order (they share their apt layers), and
-# PostgreSQL then Element next to them. Each lane's output is printed when it ends.
 # Lanes: the Synapse images, and PostgreSQL then Element next to them. Each lane's output is
 # printed when it ends.
 lane_dir=$(mktemp -d /var/tmp/eqmd-e2e-lanes.XXXXXX)

@@ -16,7 +16,7 @@
 # folder on the way to <cache> is made enterable by all; tests/contract/support/paths.ts reads
 # the same variable.
 #
-# Both versions are read from components/versions.ts, the one place that defines them.
+# Both versions are read from config/versions.ts, the one place that defines them.
 # Idempotent: a venv is complete only when its marker file exists and records the same
 # inputs (package spec, interpreter, constraints file); a rerun with a complete venv is
 # instant, a failed or interrupted install leaves no marker and is redone from scratch.
@@ -33,7 +33,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${EQMD_CONTRACT_CACHE:-/var/cache/eqmd-matrix/contract}"
-VERSIONS_TS="$ROOT/components/versions.ts"
+VERSIONS_TS="$ROOT/config/versions.ts"
 CONSTRAINTS_DIR="$ROOT/tests/contract/constraints"
 PROVIDER_SPEC=("django-oidc-provider==0.9.0" "Django>=5.2,<5.3")
 PG_HOST=127.0.0.1
@@ -59,7 +59,7 @@ step() {
   printf 'contract-setup: %-44s %s\n' "$1" "$2"
 }
 
-# Reads `export const NAME = "x.y.z";` from components/versions.ts.
+# Reads `export const NAME = "x.y.z";` from config/versions.ts.
 read_version() {
   local name=$1 value
   value=$(sed -n "s/^export const $name = \"\([0-9][0-9.]*\)\";.*/\1/p" "$VERSIONS_TS")

@@ -9,7 +9,7 @@
 #   eqmd-e2e/postgres:<major>             tests/e2e/images/postgres (major of DEFAULT_POSTGRES_IMAGE)
 #   eqmd-e2e/element-web:v<version>       tests/e2e/images/element-web (tag of DEFAULT_ELEMENT_IMAGE)
 #
-# Versions come from components/versions.ts. Tags never reuse the official image names.
+# Versions come from config/versions.ts. Tags never reuse the official image names.
 #
 # Each image carries the label eqmd.e2e.inputs: a hash of its folder, its version, its extra
 # inputs (Synapse's pip constraints) and the base image id. An image whose tag already has
@@ -25,7 +25,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 IMAGES=$ROOT/tests/e2e/images
-VERSIONS=$ROOT/components/versions.ts
+VERSIONS=$ROOT/config/versions.ts
 CONSTRAINTS_DIR=$ROOT/tests/contract/constraints
 LOG_DIR=${EQMD_E2E_LOG_DIR:-/var/tmp/eqmd-e2e-images}
 PREFIX=${EQMD_E2E_IMAGE_PREFIX:-eqmd-e2e}

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { SYNAPSE_VERSION } from "../../components/versions";
+import { SYNAPSE_VERSION } from "../../config/versions";
 import { DIFFERENCES, FoundDifference, VERSION_VARIANT, compareConfigs } from "./differences";
 import { CONTRACT_SYNAPSE_VERSIONS } from "./support/paths";
 import { CONTRACT_STACK_FILE, PROD_STACK_FILE, readStackConfigFile, runTimeOverrides } from "./support/program";

@@ -29,7 +29,7 @@ import type { MatrixClient } from "matrix-js-sdk";
 import { CAPTURE_KEYS_ENV } from "../../components/afterResetHooks";
 import { readEnvValue } from "../../scripts/envFile";
 import { parseAdminBootstrap, parseClientSecret, parseKeyValueLines } from "../../components/commands/parse";
-import { SYNAPSE_VERSION } from "../../components/versions";
+import { SYNAPSE_VERSION } from "../../config/versions";
 import { SYNAPSE_PATHS } from "../../render/paths";
 import { createDeclared, databaseFacts, dropDeclared, SqlRunner } from "./support/database";
 import { runDeclared } from "./support/declaredCommand";

@@ -1,10 +1,10 @@
 /**
  * Where the contract tests find the components `scripts/contract-setup.sh` installs, and where
- * they keep their own run files. Versions come from components/versions.ts (the one place).
+ * they keep their own run files. Versions come from config/versions.ts (the one place).
  */
 import * as crypto from "node:crypto";
 import * as path from "node:path";
-import { EQMD_SYNAPSE_VERSION, SYNAPSE_VERSION } from "../../../components/versions";
+import { EQMD_SYNAPSE_VERSION, SYNAPSE_VERSION } from "../../../config/versions";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 

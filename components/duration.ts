@@ -14,3 +14,12 @@ export function goDuration(seconds: number): string {
   if (m > 0) return `${m}m${s}s`;
   return `${s}s`;
 }
+
+/**
+ * How often Docker probes a service's health, in seconds. Engines before API 1.44 have no
+ * start interval: the first probe runs one interval after the start, and `wait: true` sees
+ * "healthy" only then. Seen on Engine 20.10: a 10 s interval reported a Synapse that answered
+ * /health after 1.7 s as healthy at 10 s. One second bounds that delay (plus the provider's
+ * own one-second poll) at about 2 s, for a probe that costs a local HTTP request.
+ */
+export const HEALTH_PROBE_INTERVAL_SECONDS = 1;

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PublishedPort } from "../config";
 import { publishedPorts } from "./ports";
 import { childOptions } from "./childOptions";
-import { goDuration } from "./duration";
+import { HEALTH_PROBE_INTERVAL_SECONDS, goDuration } from "./duration";
 import { TYPE } from "./tokens";
 import { ELEMENT_PATHS } from "../render/paths";
 
@@ -51,7 +51,7 @@ export class ElementWeb extends pulumi.ComponentResource {
         restart: "unless-stopped",
         healthcheck: {
           tests: ["CMD-SHELL", `wget -q --spider http://localhost:${port}/ || exit 1`],
-          interval: goDuration(15),
+          interval: goDuration(HEALTH_PROBE_INTERVAL_SECONDS),
           timeout: goDuration(10),
           retries: 3,
           startPeriod: goDuration(10),

@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { goDuration } from "./duration";
+import { HEALTH_PROBE_INTERVAL_SECONDS, goDuration } from "./duration";
 import { publishedPorts } from "./ports";
 import { TYPE } from "./tokens";
 
@@ -60,7 +60,7 @@ export class ManagedPostgres extends pulumi.ComponentResource {
           // Over TCP: during first init the entrypoint's temporary server listens on the socket only,
           // and the provider connects through the published TCP port.
           tests: ["CMD-SHELL", `pg_isready -h 127.0.0.1 -p 5432 -U ${args.adminUser} -d postgres`],
-          interval: goDuration(5),
+          interval: goDuration(HEALTH_PROBE_INTERVAL_SECONDS),
           timeout: goDuration(5),
           retries: 10,
           startPeriod: goDuration(30),

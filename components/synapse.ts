@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PublishedPort } from "../config";
 import { publishedPorts } from "./ports";
 import { childOptions } from "./childOptions";
-import { goDuration } from "./duration";
+import { HEALTH_PROBE_INTERVAL_SECONDS, goDuration } from "./duration";
 import { TYPE } from "./tokens";
 import { SYNAPSE_PATHS } from "../render/paths";
 
@@ -135,7 +135,7 @@ export class Synapse extends pulumi.ComponentResource {
         // No startInterval: it needs Docker API 1.44 (Engine 25); older engines reject it.
         healthcheck: {
           tests: ["CMD", "curl", "-fSs", `http://localhost:${args.listenPort}/health`],
-          interval: goDuration(10),
+          interval: goDuration(HEALTH_PROBE_INTERVAL_SECONDS),
           timeout: goDuration(5),
           retries: 3,
           startPeriod: goDuration(args.startTimeoutSeconds),
@@ -146,7 +146,9 @@ export class Synapse extends pulumi.ComponentResource {
         destroyGraceSeconds: 30,
         init: true,
         // Only what start.py needs to drop from root to UID:GID; Synapse itself keeps none.
-        capabilities: { drops: ["ALL"], adds: ["SETUID", "SETGID"] },
+        // Spelled as Docker reads them back (CAP_ prefix), else every refresh finds drift
+        // and the next up replaces the container.
+        capabilities: { drops: ["ALL"], adds: ["CAP_SETGID", "CAP_SETUID"] },
         securityOpts: ["no-new-privileges:true"],
         labels: [
           { label: "eqmd.matrix/role", value: "synapse" },

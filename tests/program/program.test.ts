@@ -160,9 +160,9 @@ describe("options", () => {
     assert.equal(prod.one(T.role).options.deleteBeforeReplace, true);
   });
 
-  test("media volume retainOnDelete follows config (prod keeps it, dev drops it)", () => {
+  test("media volume retainOnDelete follows config (prod and dev keep it, so a reset keeps media)", () => {
     assert.equal(prod.one(T.volume, "-media").options.retainOnDelete, true);
-    assert.equal(dev.one(T.volume, "-media").options.retainOnDelete, false);
+    assert.equal(dev.one(T.volume, "-media").options.retainOnDelete, true);
   });
 
   test("nothing is protected (a protected resource would make the reset's destroy fail)", () => {
@@ -185,7 +185,20 @@ describe("options", () => {
     assert.equal(synapse.inputs["user"], undefined);
     assert.ok((synapse.inputs["envs"] as string[]).includes("UID=1001"));
     assert.ok((synapse.inputs["envs"] as string[]).includes("GID=1001"));
-    assert.deepEqual(get(synapse.inputs, "capabilities.adds"), ["SETUID", "SETGID"]);
+    assert.deepEqual(get(synapse.inputs, "capabilities.adds"), ["CAP_SETGID", "CAP_SETUID"]);
+  });
+
+  test("capabilities are spelled as Docker reads them back (else refresh drifts and up replaces)", () => {
+    // Seen on the real engine: "SETUID" read back as "CAP_SETUID" made refresh report drift.
+    for (const run of [prod, dev]) {
+      for (const c of run.all(T.container)) {
+        for (const key of ["capabilities.adds", "capabilities.drops"]) {
+          for (const cap of (get(c.inputs, key) as string[] | undefined) ?? []) {
+            assert.match(cap, /^(ALL|CAP_[A-Z_]+)$/, `${String(c.inputs["name"])} ${key}: ${cap}`);
+          }
+        }
+      }
+    }
   });
 
   test("no container both sets `user` and uploads files with an owner (Docker looks that user up on the host)", () => {

@@ -25,7 +25,7 @@ const RUN = `${process.pid}-${Date.now().toString(36)}`;
 const VOLUME = `eqmd-smoke-${RUN}`;
 const CONTAINER = `eqmd-smoke-${RUN}`;
 const ROLE = `eqmd_smoke_${RUN.replace(/-/g, "_")}`;
-const UPLOAD = { file: "/smoke/secret.txt", owner: 1001, group: 1002, permissions: "0640" };
+const UPLOAD = { file: "/smoke/secret.txt", owner: "1001", group: "1002", permissions: "0640" };
 
 /** The inline program; what it returns becomes the stack's outputs. */
 function program(): Record<string, pulumi.Output<string>> {

@@ -1,2 +1,11 @@
-/** Names of the stand-in images scripts/e2e/images.sh builds (never the official names). */
+/**
+ * Names of the stand-in images scripts/e2e/images.sh builds from tests/e2e/images/ (never
+ * the official names), at the versions the program pins.
+ */
+import { EQMD_SYNAPSE_VERSION, SYNAPSE_VERSION } from "../../../config/versions";
+
 export const BASE_IMAGE = "eqmd-e2e/debian:bookworm";
+export const SYNAPSE_IMAGE = `eqmd-e2e/synapse:v${SYNAPSE_VERSION}`;
+export const EQMD_SYNAPSE_IMAGE = `eqmd-e2e/synapse:v${EQMD_SYNAPSE_VERSION}`;
+export const ELEMENT_IMAGE = "eqmd-e2e/element-web:v1.11.58";
+export const POSTGRES_IMAGE = "eqmd-e2e/postgres:15";

@@ -1,0 +1,46 @@
+/**
+ * The dev-e2e stack is Pulumi.dev.yaml except where differences.ts says why: each listed key
+ * really differs, nothing else does, and each replacement is a stand-in image of our own for
+ * the official image the dev stack names (so the stack under test is the dev stack).
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import { describe, test } from "node:test";
+import { parse } from "yaml";
+import { DEV_E2E_DIFFERENCES } from "./differences";
+import { DEV_STACK_FILE, devE2eConfig } from "./support/devStack";
+
+describe("dev-e2e differs from Pulumi.dev.yaml only where listed", () => {
+  const dev = (parse(fs.readFileSync(DEV_STACK_FILE, "utf8")) as { config: Record<string, unknown> }).config;
+  const e2e = devE2eConfig();
+
+  test("the differences are exactly the listed keys, with the listed values", () => {
+    const a = leaves(dev);
+    const b = leaves(e2e);
+    const found = [...new Set([...a.keys(), ...b.keys()])].filter((key) => a.get(key) !== b.get(key)).sort();
+    assert.deepEqual(found, DEV_E2E_DIFFERENCES.map((d) => d.key).sort());
+    for (const d of DEV_E2E_DIFFERENCES) assert.equal(b.get(d.key), JSON.stringify(d.value));
+  });
+
+  test("each listed key swaps an official image for a stand-in of our own, never a port or a name", () => {
+    for (const d of DEV_E2E_DIFFERENCES) {
+      assert.match(d.key, /\.image$/, `${d.key}: only image names may differ`);
+      assert.match(d.value, /^eqmd-e2e\//, `${d.key}: stand-ins are tagged under eqmd-e2e/`);
+      assert.ok(d.reason.length > 20, `${d.key}: say why`);
+    }
+  });
+});
+
+/** Every leaf of a `config:` map by its path below the namespace, as JSON. */
+function leaves(config: Record<string, unknown>): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (value: unknown, at: string): void => {
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+      for (const [key, child] of Object.entries(value)) walk(child, at ? `${at}.${key}` : key);
+    } else {
+      out.set(at, JSON.stringify(value));
+    }
+  };
+  for (const [key, value] of Object.entries(config)) walk(value, key.replace(/^eqmd-matrix:/, ""));
+  return out;
+}

@@ -47,9 +47,16 @@ sdk_plugin_version() {
 declare -A want
 for p in "${PROVIDERS[@]}"; do want[$p]=$(sdk_plugin_version "$p"); done
 
+# The committed sources only: build output and generated schemas (git-ignored) must not
+# change the key, or a fresh clone would never find the cache a warm checkout filled.
 sources_hash() {
-  (cd "$TOOLS" && find . -type f ! -path '*/.build/*' ! -name '*.test' -print0 | LC_ALL=C sort -z |
-    xargs -0 sha256sum) | sha256sum | cut -c1-16
+  if git -C "$ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard tools/pulumi | LC_ALL=C sort -z |
+      xargs -0 sha256sum) | sha256sum | cut -c1-16
+  else
+    (cd "$ROOT" && find tools/pulumi -type f ! -path '*/.build/*' ! -path '*/gen/*' -print0 | LC_ALL=C sort -z |
+      xargs -0 sha256sum) | sha256sum | cut -c1-16
+  fi
 }
 key_input="cli=$cli_version $(for p in "${PROVIDERS[@]}"; do printf '%s=%s ' "$p" "${want[$p]}"; done)$(go env GOVERSION) src=$(sources_hash)"
 key=$(printf '%s' "$key_input" | sha256sum | cut -c1-16)
@@ -113,6 +120,10 @@ done >"$tmp/modules.lock"
   echo "pulumi CLI v$cli_version ($(awk '$1=="pulumi"' "$tmp/modules.lock" | wc -l) modules)"
   echo "pulumi-language-nodejs v$cli_version"
   for p in "${PROVIDERS[@]}"; do echo "pulumi-resource-$p ${want[$p]}"; done
+  echo "key modules (all $(cut -d' ' -f2,3 "$tmp/modules.lock" | sort -u | wc -l) in modules.lock):"
+  cut -d' ' -f2,3 "$tmp/modules.lock" | sort -u |
+    grep -E '^github.com/(pulumi/(pulumi/(pkg|sdk)/v3|pulumi-terraform-bridge|terraform-plugin-sdk|pulumi-go-provider)|hashicorp/terraform-plugin-(sdk|framework|go)|kreuzwerker|terraform-providers|docker/docker|moby/moby|lib/pq) ' |
+    sed 's/^/  /'
   echo "key inputs: $key_input"
 } >"$tmp/versions.txt"
 

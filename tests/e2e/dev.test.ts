@@ -384,6 +384,17 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
     await dev.stack.preview({ expectNoChanges: true });
   });
 
+  it("an up interrupted by SIGINT while Synapse is being created: the next up converges, with no cancel or refresh", async () => {
+    await docker(["rm", "-f", SYNAPSE]);
+    const interrupted = await dev.interruptedUp(/matrix-synapse-container creating/);
+    assert.notEqual(interrupted.code, 0, "the interrupted up reports failure");
+    assert.match(interrupted.output, /update canceled/);
+    const result = await dev.stack.up();
+    assert.equal(result.summary.result, "succeeded");
+    assert.equal(await waitHealthy(60_000), "healthy");
+    await dev.stack.preview({ expectNoChanges: true });
+  });
+
   it("an invalid config value fails preview before any change, leaving the state byte-identical", async () => {
     const before = stateFilesText(dev.stateDir);
     await dev.stack.setConfig("eqmd-matrix:uid", { value: "-1" });

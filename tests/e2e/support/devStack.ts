@@ -3,6 +3,7 @@
  * run by the real CLI from the repository itself (so `npm run reset` finds it as a user
  * would), with a file state backend in a temporary folder.
  */
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -39,6 +40,11 @@ export interface DevStack {
   readonly stateDir: string;
   /** `pulumi <args> --stack dev-e2e` from the repository; its stdout (fails on an error). */
   cli(args: readonly string[]): Promise<string>;
+  /**
+   * `pulumi up --refresh --yes --skip-preview` from the CLI, sent SIGINT (as ^C) once its
+   * output matches `when`; resolves when it has exited, with its exit code and output.
+   */
+  interruptedUp(when: RegExp): Promise<{ code: number | null; output: string }>;
   /** `npm run <script> -- <args>` from the repository, as a user types it. */
   npm(args: readonly string[], timeoutMs?: number): Promise<RunResult>;
   /** Removes the stack file and the state folder. */
@@ -70,6 +76,32 @@ export async function openDevStack(): Promise<DevStack> {
           timeoutMs: 10 * 60_000,
         })
       ).stdout,
+    interruptedUp: (when) =>
+      new Promise((resolve, reject) => {
+        const args = ["up", "--refresh", "--yes", "--skip-preview", "--stack", DEV_E2E_STACK];
+        const child = spawn(path.join(tools.root, "bin", "pulumi"), args, {
+          cwd: REPO_ROOT,
+          env: { ...process.env, ...env },
+        });
+        let output = "";
+        let sent = false;
+        const onData = (chunk: Buffer): void => {
+          output += chunk.toString();
+          if (!sent && when.test(output)) {
+            sent = true;
+            child.kill("SIGINT");
+          }
+        };
+        child.stdout.on("data", onData);
+        child.stderr.on("data", onData);
+        const timer = setTimeout(() => child.kill("SIGKILL"), 10 * 60_000);
+        child.once("error", reject);
+        child.once("close", (code) => {
+          clearTimeout(timer);
+          if (!sent) reject(new Error(`up finished before its output matched ${String(when)}:\n${output}`));
+          else resolve({ code, output });
+        });
+      }),
     npm: (args, timeoutMs = 20 * 60_000) =>
       runCommand(["npm", "run", "--silent", ...args], { cwd: REPO_ROOT, env, timeoutMs, allowFailure: true }),
     dispose: () => {

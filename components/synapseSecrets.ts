@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { TYPE } from "./tokens";
-import { signingKeyIdFrom } from "../render/signingKey";
+import { signingKeyIdFrom, signingKeySeedFrom } from "../render/signingKey";
 
 /**
  * Every secret Synapse needs, generated with a CSPRNG and kept only in Pulumi state
@@ -14,7 +14,7 @@ export class SynapseSecrets extends pulumi.ComponentResource {
   public readonly formSecret: pulumi.Output<string>;
   public readonly databasePassword: pulumi.Output<string>;
   public readonly adminPassword: pulumi.Output<string>;
-  /** 32 random bytes, standard base64: the ed25519 seed of Synapse's signing key. */
+  /** 32 bytes, standard base64 (SHA-256 of a random secret): the ed25519 seed of Synapse's signing key. */
   public readonly signingKeySeed: pulumi.Output<string>;
   /** Key id such as `a_k3x9`: public (it is published with the key), so not secret. */
   public readonly signingKeyId: pulumi.Output<string>;
@@ -33,11 +33,9 @@ export class SynapseSecrets extends pulumi.ComponentResource {
     this.formSecret = password("form-secret", 64);
     this.databasePassword = password("database-password", 40);
     this.adminPassword = password("admin-password", 40);
-    this.signingKeySeed = new random.RandomBytes(
-      `${name}-signing-key-seed`,
-      { length: 32 },
-      { parent: this, additionalSecretOutputs: ["base64", "hex"] },
-    ).base64.apply((v) => pulumi.secret(v));
+    // A RandomPassword, not RandomBytes: a RandomBytes' resource id is its value, and ids
+    // are stored in plaintext (seen in the real engine's state).
+    this.signingKeySeed = password("signing-key-secret", 64).apply(signingKeySeedFrom);
     this.signingKeyId = new random.RandomString(
       `${name}-signing-key-id`,
       { length: 4, special: false, upper: false },

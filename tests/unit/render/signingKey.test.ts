@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { renderSigningKey, signingKeyIdFrom } from "../../../render/signingKey";
+import { renderSigningKey, signingKeyIdFrom, signingKeySeedFrom } from "../../../render/signingKey";
 
 const SEED = Buffer.from(Array.from({ length: 32 }, (_, i) => 255 - i));
 const PADDED = SEED.toString("base64"); // 44 chars ending in "="
@@ -45,5 +45,20 @@ describe("signing key", () => {
     assert.equal(signingKeyIdFrom("Q7wz"), "a_Q7wz");
     assert.throws(() => signingKeyIdFrom(""), /signing key id/);
     assert.throws(() => signingKeyIdFrom("ab/c"), /signing key id/);
+  });
+});
+
+describe("signingKeySeedFrom", () => {
+  it("gives a 32-byte standard-base64 seed that renderSigningKey accepts, the same for the same secret", () => {
+    const secret = "x".repeat(20) + "Y".repeat(44);
+    const seed = signingKeySeedFrom(secret);
+    assert.equal(Buffer.from(seed, "base64").length, 32);
+    assert.equal(signingKeySeedFrom(secret), seed);
+    assert.notEqual(signingKeySeedFrom(secret + "z"), seed);
+    assert.match(renderSigningKey("a_abcd", seed), /^ed25519 a_abcd [A-Za-z0-9+/]{43}\n$/);
+  });
+
+  it("refuses a secret shorter than 256 bits of base64-alphabet text", () => {
+    assert.throws(() => signingKeySeedFrom("short"), /at least 43 characters/);
   });
 });

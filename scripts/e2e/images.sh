@@ -87,13 +87,23 @@ apt_uris() {
   done
 }
 
+# The files of a folder that belong to the source (in a git checkout: tracked or not ignored,
+# so a __pycache__ left by a local run never changes the hash a fresh clone computes).
+source_files() {
+  if git -C "$1" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    (cd "$1" && git ls-files -z --cached --others --exclude-standard -- . | sed -z 's#^#./#')
+  else
+    (cd "$1" && find . -type f -print0)
+  fi
+}
+
 # Hash of a folder's files (names, modes and contents) plus any extra strings.
 inputs_hash() {
   local dir=$1; shift
   {
     # shellcheck disable=SC2016  # the inner script expands its own arguments
-    (cd "$dir" && find . -type f -print0 | LC_ALL=C sort -z |
-      xargs -0 -r sh -c 'for f; do printf "%s %s " "$f" "$(stat -c %a "$f")"; sha256sum < "$f"; done' sh)
+    (source_files "$dir" | LC_ALL=C sort -z | (cd "$dir" &&
+      xargs -0 -r sh -c 'for f; do printf "%s %s " "$f" "$(stat -c %a "$f")"; sha256sum < "$f"; done' sh))
     printf '%s\n' "$@"
   } | sha256sum | cut -c1-32
 }

@@ -122,7 +122,7 @@ done >"$tmp/modules.lock"
   for p in "${PROVIDERS[@]}"; do echo "pulumi-resource-$p ${want[$p]}"; done
   echo "key modules (all $(cut -d' ' -f2,3 "$tmp/modules.lock" | sort -u | wc -l) in modules.lock):"
   cut -d' ' -f2,3 "$tmp/modules.lock" | sort -u |
-    grep -E '^github.com/(pulumi/(pulumi/(pkg|sdk)/v3|pulumi-terraform-bridge|terraform-plugin-sdk|pulumi-go-provider)|hashicorp/terraform-plugin-(sdk|framework|go)|kreuzwerker|terraform-providers|docker/docker|moby/moby|lib/pq) ' |
+    grep -E '^github.com/(pulumi/(pulumi/(pkg|sdk)|pulumi-terraform-bridge|terraform-plugin-sdk|pulumi-go-provider)|hashicorp/terraform-plugin-(sdk|framework|go)|kreuzwerker/terraform-provider-docker|terraform-providers/terraform-provider-[a-z]+|docker/docker|lib/pq)(/v[0-9]+)? ' |
     sed 's/^/  /'
   echo "key inputs: $key_input"
 } >"$tmp/versions.txt"
@@ -134,6 +134,11 @@ touch "$tmp/complete"
 rm -rf "$CACHE"
 mv "$tmp" "$CACHE"
 trap - EXIT
+# Keep this toolchain and the one built before it; older ones only take room (~600 MB each).
+# shellcheck disable=SC2012  # the names are our own hex keys
+ls -1dt "$CACHE_ROOT"/*/ 2>/dev/null | tail -n +3 | while read -r old; do
+  [ -f "$old/complete" ] && rm -rf "$old" && say "removed the older toolchain $old"
+done
 say "toolchain ready in $CACHE"
 sed 's/^/  /' "$CACHE/versions.txt" >&2
 say "sizes: toolchain $(du -sh "$CACHE" | cut -f1), Go module cache $(du -sh "$(go env GOMODCACHE)" | cut -f1)"

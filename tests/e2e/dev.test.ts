@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { EngineEvent, OutputMap } from "@pulumi/pulumi/automation";
@@ -160,15 +161,23 @@ async function devSql(sql: string, password: string): Promise<string> {
   return result.stdout.trim();
 }
 
-/** Uploads a small file through Synapse's media API; returns its path in the media store. */
-async function uploadMedia(token: string, text: string): Promise<string> {
+/** Uploads a small file through Synapse's media API; returns its id and its path in the store. */
+async function uploadMedia(token: string, text: string): Promise<{ mediaId: string; path: string }> {
   const body = await json(`${SYNAPSE_URL}/_matrix/media/v3/upload?filename=kept.txt`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "text/plain" },
     body: text,
   });
   const mediaId = String(body.content_uri).split("/").pop() ?? "";
-  return `/data/media_store/local_content/${mediaId.slice(0, 2)}/${mediaId.slice(2, 4)}/${mediaId.slice(4)}`;
+  const path = `/data/media_store/local_content/${mediaId.slice(0, 2)}/${mediaId.slice(2, 4)}/${mediaId.slice(4)}`;
+  return { mediaId, path };
+}
+
+/** Downloads local media through the authenticated client API. */
+function downloadMedia(token: string, mediaId: string): Promise<{ status: number; body: string }> {
+  return http(`${SYNAPSE_URL}/_matrix/client/v1/media/download/localhost/${mediaId}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
 }
 
 /** Every file in the state backend, concatenated. */
@@ -411,7 +420,7 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
     const outputs = await dev.stack.outputs();
     const pgPassword = secretOutput(outputs, "postgresAdminPassword");
     const oidBefore = await devSql("SELECT oid FROM pg_database WHERE datname = 'matrix_db'", pgPassword);
-    const mediaFile = await uploadMedia(secretOutput(outputs, "synapseAdminToken"), "kept across the reset");
+    const { path: mediaFile } = await uploadMedia(secretOutput(outputs, "synapseAdminToken"), "kept across the reset");
     const t0 = new Date();
     const health = healthLog();
     const reset = await figures.time("reset (npm run reset -- --yes)", () =>
@@ -419,6 +428,9 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
     );
     const healthy = await health.stop();
     assert.equal(reset.code, 0, `reset failed:\n${reset.stdout}\n${reset.stderr}`);
+    // The reset's own phase table (plan, destroy, up, …): what its wall time is made of.
+    const summary = reset.stdout.slice(reset.stdout.lastIndexOf("Summary (stack"));
+    console.log(`npm run reset's own summary:\n${summary}`);
     const after = await dev.stack.outputs();
     const oidAfter = await devSql("SELECT oid FROM pg_database WHERE datname = 'matrix_db'", pgPassword);
     assert.notEqual(oidAfter, oidBefore, "the database was recreated");
@@ -436,6 +448,51 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
     console.log(
       `reset ratio (wall − Synapse's own start) / Synapse's own start = ${((wall - own) / own).toFixed(2)} (target ≤ 3)`,
     );
+  });
+
+  it("npm run reset --backup writes a dump pg_restore reads; the README's restore serves the old media again", async () => {
+    const outputs = await dev.stack.outputs();
+    const oldToken = secretOutput(outputs, "synapseAdminToken");
+    const pgPassword = secretOutput(outputs, "postgresAdminPassword");
+    const { mediaId } = await uploadMedia(oldToken, "restored with its database");
+    const backupDir = fs.mkdtempSync(path.join(os.tmpdir(), "eqmd-dev-e2e-backup-"));
+    try {
+      const reset = await dev.npm(["reset", "--", "--stack", "dev-e2e", "--yes", "--backup", backupDir]);
+      assert.equal(reset.code, 0, `reset --backup failed:\n${reset.stdout}\n${reset.stderr}`);
+      const dump = fs.readdirSync(backupDir).find((f) => f.endsWith(".dump"));
+      assert.ok(dump, `no .dump in ${backupDir}: ${fs.readdirSync(backupDir).join(", ")}`);
+      const dumpPath = path.join(backupDir, dump);
+      const listing = await runCommand(["pg_restore", "--list", dumpPath]);
+      assert.match(listing.stdout, /TABLE public local_media_repository/);
+      const newToken = secretOutput(await dev.stack.outputs(), "synapseAdminToken");
+      assert.equal((await downloadMedia(newToken, mediaId)).status, 404, "after the reset the old media is unknown");
+      // The README's restore, word for word: Synapse stopped, pg_restore --clean --if-exists.
+      await docker(["stop", SYNAPSE]);
+      await runCommand(
+        [
+          "pg_restore",
+          "-h",
+          "127.0.0.1",
+          "-p",
+          "55432",
+          "-U",
+          "eqmd_user",
+          "-d",
+          "matrix_db",
+          "--clean",
+          "--if-exists",
+          dumpPath,
+        ],
+        { env: { PGPASSWORD: pgPassword }, timeoutMs: 300_000 },
+      );
+      await docker(["start", SYNAPSE]);
+      assert.equal(await waitHealthy(120_000), "healthy");
+      const restored = await downloadMedia(oldToken, mediaId);
+      assert.equal(restored.status, 200, "the restored database serves the kept media again");
+      assert.equal(restored.body, "restored with its database");
+    } finally {
+      fs.rmSync(backupDir, { recursive: true, force: true });
+    }
   });
 
   it("npm run reset --wipe-media recreates the media volume empty", async () => {

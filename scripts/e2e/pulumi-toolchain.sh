@@ -137,7 +137,10 @@ trap - EXIT
 # Keep this toolchain and the one built before it; older ones only take room (~600 MB each).
 # shellcheck disable=SC2012  # the names are our own hex keys
 ls -1dt "$CACHE_ROOT"/*/ 2>/dev/null | tail -n +3 | while read -r old; do
-  [ -f "$old/complete" ] && rm -rf "$old" && say "removed the older toolchain $old"
+  if [ -f "$old/complete" ]; then
+    rm -rf "$old"
+    say "removed the older toolchain $old"
+  fi
 done
 say "toolchain ready in $CACHE"
 sed 's/^/  /' "$CACHE/versions.txt" >&2

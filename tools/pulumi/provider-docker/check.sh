@@ -12,5 +12,5 @@ if [ ! -f "$schema" ]; then
 	echo "no $schema: run build.sh first" >&2
 	exit 2
 fi
-exec node "$here/check-sdk-schema.mjs" --schema "$schema" --sdk "$project/node_modules/@pulumi/docker" \
+exec node "$here/../check-sdk-schema.mjs" --schema "$schema" --sdk "$project/node_modules/@pulumi/docker" \
 	--pkg docker --program "$project" "$@"

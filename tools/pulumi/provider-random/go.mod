@@ -242,9 +242,9 @@ replace (
 	github.com/terraform-providers/terraform-provider-random/shim => ./shim
 )
 
-// The module proxy serves no source for these; see stubs/*/go.mod.
+// The module proxy serves no source for these; see ../bridge-stubs/*/go.mod.
 replace (
-	github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3 => ./stubs/pulumi-dotnet
-	github.com/pulumi/pulumi-java => ./stubs/pulumi-java
-	github.com/pulumi/pulumi-yaml => ./stubs/pulumi-yaml
+	github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3 => ../bridge-stubs/pulumi-dotnet
+	github.com/pulumi/pulumi-java => ../bridge-stubs/pulumi-java
+	github.com/pulumi/pulumi-yaml => ../bridge-stubs/pulumi-yaml
 )

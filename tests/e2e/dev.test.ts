@@ -13,18 +13,29 @@ import { after, before, describe, it } from "node:test";
 import { EngineEvent, OutputMap } from "@pulumi/pulumi/automation";
 import { REPO_ROOT } from "../contract/support/paths";
 import { runCommand } from "../contract/support/run";
-import { containerState, docker, dockerObjects, inspectContainer, startsSince } from "./support/docker";
+import {
+  containerState,
+  docker,
+  dockerObjects,
+  inspectContainer,
+  removeLeftovers,
+  watchStarts,
+} from "./support/docker";
 import { DevStack, openDevStack } from "./support/devStack";
 import { Figures } from "./support/figures";
+import { resourceNames } from "../../config/names";
+import { E2E_ELEMENT_PORT, E2E_POSTGRES_PORT, E2E_PREFIX, E2E_SYNAPSE_PORT } from "./differences";
 
-const SYNAPSE = "eqmd_matrix_synapse";
-const ELEMENT = "eqmd_element_web";
-const POSTGRES = "eqmd_matrix_postgres";
-const MEDIA_VOLUME = "eqmd_matrix_media_store";
-const SYNAPSE_URL = "http://127.0.0.1:8008";
-const ELEMENT_URL = "http://127.0.0.1:8080";
-/** Everything the dev stack names, and nothing else on this engine. */
-const STACK_OBJECTS = /^(eqmd_(matrix_|element_web)|eqmd_net$)/;
+const NAMES = resourceNames(E2E_PREFIX);
+const SYNAPSE = NAMES.synapseContainer;
+const ELEMENT = NAMES.elementContainer;
+const POSTGRES = NAMES.postgresContainer;
+const MEDIA_VOLUME = NAMES.mediaVolume;
+const SYNAPSE_URL = `http://127.0.0.1:${E2E_SYNAPSE_PORT}`;
+const ELEMENT_URL = `http://127.0.0.1:${E2E_ELEMENT_PORT}`;
+const POSTGRES_PORT = String(E2E_POSTGRES_PORT);
+/** Everything the dev-e2e stack names (its prefix is the tier's own), and nothing else. */
+const STACK_OBJECTS = new RegExp(`^${E2E_PREFIX}_`);
 
 const figures = new Figures();
 
@@ -145,7 +156,7 @@ async function devSql(sql: string, password: string): Promise<string> {
       "-h",
       "127.0.0.1",
       "-p",
-      "55432",
+      POSTGRES_PORT,
       "-U",
       "eqmd_user",
       "-d",
@@ -199,12 +210,8 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
   let upOutput = "";
 
   before(async () => {
-    const leftovers = await dockerObjects(STACK_OBJECTS);
-    assert.deepEqual(
-      leftovers,
-      [],
-      "the dev stack's names are taken on this engine (a dev stack or an earlier run is up): `pulumi destroy` it first",
-    );
+    const removed = await removeLeftovers(E2E_PREFIX);
+    if (removed.length > 0) console.log(`removed what an interrupted earlier run left: ${removed.join(", ")}`);
     dev = await openDevStack();
   });
 
@@ -219,7 +226,7 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
   });
 
   it("up from empty state creates the whole dev stack", async () => {
-    const t0 = new Date();
+    const starts = await watchStarts(SYNAPSE);
     const health = firstHealthy(10 * 60_000);
     const done = doneTimes();
     const result = await figures.time("up from empty state", () =>
@@ -242,7 +249,7 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
       engineDone.getTime() - healthyAt.getTime() <= 3_000,
       `the engine saw a healthy Synapse ${engineDone.getTime() - healthyAt.getTime()} ms after its first 200 (target ≤ 2 s)`,
     );
-    assert.equal(await startsSince(SYNAPSE, t0), 1, "Synapse was started exactly once");
+    assert.equal(await starts.stop(), 1, "Synapse was started exactly once");
   });
 
   it("Synapse answers versions and /login; the admin token works and the admin logs in with a password", async () => {
@@ -262,7 +269,7 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
   it("Element serves the uploaded config.json", async () => {
     const config = await json(`${ELEMENT_URL}/config.json`);
     const server = (config.default_server_config as Record<string, Record<string, string>>)["m.homeserver"];
-    assert.equal(server.base_url, "http://localhost:8008/");
+    assert.equal(server.base_url, `http://localhost:${E2E_SYNAPSE_PORT}/`);
     assert.equal(server.server_name, "localhost");
   });
 
@@ -328,11 +335,13 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
   it("the policy pack passes the dev stack and refuses a public port that validation allows", async () => {
     const policyPack = path.join(REPO_ROOT, "policy");
     await dev.stack.preview({ policyPacks: [policyPack] });
-    await dev.stack.setConfig("eqmd-matrix:synapse.port", { value: "0.0.0.0:8008" }, true);
+    const port = "eqmd-matrix:synapse.port";
+    const declared = await dev.stack.getConfig(port, true);
+    await dev.stack.setConfig(port, { value: `0.0.0.0:${E2E_SYNAPSE_PORT}` }, true);
     try {
       await assert.rejects(dev.stack.preview({ policyPacks: [policyPack] }), /loopback-published-ports/);
     } finally {
-      await dev.stack.removeConfig("eqmd-matrix:synapse.port", true);
+      await dev.stack.setConfig(port, declared, true);
     }
   });
 
@@ -421,7 +430,7 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
     const pgPassword = secretOutput(outputs, "postgresAdminPassword");
     const oidBefore = await devSql("SELECT oid FROM pg_database WHERE datname = 'matrix_db'", pgPassword);
     const { path: mediaFile } = await uploadMedia(secretOutput(outputs, "synapseAdminToken"), "kept across the reset");
-    const t0 = new Date();
+    const starts = await watchStarts(SYNAPSE);
     const health = healthLog();
     const reset = await figures.time("reset (npm run reset -- --yes)", () =>
       dev.npm(["reset", "--", "--stack", "dev-e2e", "--yes"]),
@@ -434,7 +443,7 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
     const after = await dev.stack.outputs();
     const oidAfter = await devSql("SELECT oid FROM pg_database WHERE datname = 'matrix_db'", pgPassword);
     assert.notEqual(oidAfter, oidBefore, "the database was recreated");
-    assert.equal(await startsSince(SYNAPSE, t0), 1, "Synapse was started once by the reset");
+    assert.equal(await starts.stop(), 1, "Synapse was started once by the reset");
     assert.ok(await adminSeesItself(secretOutput(after, "synapseAdminToken")), "the new admin token works");
     // As Synapse's user: root in the container has no capabilities to read past its modes.
     await docker(["exec", "-u", "1001:1001", SYNAPSE, "test", "-f", mediaFile]);
@@ -474,7 +483,7 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
           "-h",
           "127.0.0.1",
           "-p",
-          "55432",
+          POSTGRES_PORT,
           "-U",
           "eqmd_user",
           "-d",
@@ -507,7 +516,11 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
     assert.equal(result.summary.result, "succeeded");
     assert.deepEqual(await dockerObjects(STACK_OBJECTS), [MEDIA_VOLUME], "only media.retainOnDelete's volume stays");
     const labelled = await docker(["ps", "-a", "--filter", "label=eqmd.matrix/role", "--format", "{{.Names}}"]);
-    assert.equal(labelled, "");
+    assert.deepEqual(
+      labelled.split("\n").filter((name) => name.startsWith(`${E2E_PREFIX}_`)),
+      [],
+      "no labelled container of the stack remains",
+    );
   });
 });
 

@@ -26,6 +26,10 @@ export function devE2eConfig(): Record<string, unknown> {
   );
   for (const { key, value } of DEV_E2E_DIFFERENCES) {
     const [top, ...rest] = key.split(".");
+    if (rest.length === 0) {
+      config[`${NAMESPACE}:${top}`] = value;
+      continue;
+    }
     let node = (config[`${NAMESPACE}:${top}`] ??= {}) as Record<string, unknown>;
     for (const part of rest.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
     node[rest[rest.length - 1]] = value;

@@ -1,4 +1,5 @@
 /** The Docker engine as the tests see it, through the docker CLI (never through Pulumi). */
+import { spawn } from "node:child_process";
 import { runCommand } from "../../contract/support/run";
 
 export async function docker(args: readonly string[], timeoutMs = 120_000): Promise<string> {
@@ -24,14 +25,15 @@ export async function containerState(name: string): Promise<{ id: string; starte
   return { id, startedAt: new Date(startedAt), health: health || undefined };
 }
 
-/** How many times containers named `name` were started since `since` (Docker's events). */
-export async function startsSince(name: string, since: Date): Promise<number> {
-  const out = await docker([
+/**
+ * Counts the starts of containers named `name` from now until `stop()`, from a live
+ * `docker events` stream. Not `docker events --since`: the engine keeps only its last 256
+ * events, and every health probe is three exec events, so with a few containers probing each
+ * second a start a minute old is already gone (seen when a dev stack ran beside the tier).
+ */
+export async function watchStarts(name: string, deadlineMs = 30 * 60_000): Promise<{ stop: () => Promise<number> }> {
+  const child = spawn("docker", [
     "events",
-    "--since",
-    String(Math.floor(since.getTime() / 1000)),
-    "--until",
-    String(Math.ceil(Date.now() / 1000)),
     "--filter",
     `container=${name}`,
     "--filter",
@@ -39,7 +41,22 @@ export async function startsSince(name: string, since: Date): Promise<number> {
     "--format",
     "{{.ID}}",
   ]);
-  return out === "" ? 0 : out.split("\n").length;
+  let lines = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (lines += chunk));
+  const ended = new Promise<void>((resolve) => child.once("close", () => resolve()));
+  const timer = setTimeout(() => child.kill(), deadlineMs);
+  // The CLI has no "subscribed" signal; a second is ample for it to start and connect.
+  await new Promise((r) => setTimeout(r, 1_000));
+  return {
+    stop: async () => {
+      // Events reach the stream asynchronously: give the last one a moment before counting.
+      await new Promise((r) => setTimeout(r, 1_000));
+      clearTimeout(timer);
+      child.kill();
+      await ended;
+      return lines.split("\n").filter((line) => line !== "").length;
+    },
+  };
 }
 
 /** Names of the containers, volumes and networks whose names match `pattern`. */
@@ -53,4 +70,20 @@ export async function dockerObjects(pattern: RegExp): Promise<string[]> {
     .flatMap((list) => list.split("\n"))
     .filter((name) => name !== "" && pattern.test(name))
     .sort();
+}
+
+/**
+ * Removes what an earlier, interrupted run of this tier left on the engine: containers, then
+ * networks, then volumes whose names start with `<prefix>_`. Only for a prefix that nothing but
+ * the tier uses (differences.ts), so it never touches a stack someone else runs here.
+ */
+export async function removeLeftovers(prefix: string): Promise<string[]> {
+  const ours = (list: string): string[] => list.split("\n").filter((name) => name.startsWith(`${prefix}_`));
+  const containers = ours(await docker(["ps", "-a", "--format", "{{.Names}}"]));
+  if (containers.length > 0) await docker(["rm", "-f", "-v", ...containers]);
+  const networks = ours(await docker(["network", "ls", "--format", "{{.Name}}"]));
+  if (networks.length > 0) await docker(["network", "rm", ...networks]);
+  const volumes = ours(await docker(["volume", "ls", "--format", "{{.Name}}"]));
+  if (volumes.length > 0) await docker(["volume", "rm", "-f", ...volumes]);
+  return [...containers, ...networks, ...volumes];
 }

@@ -56,18 +56,24 @@ const matrix = new MatrixStack(
   { providers: [dockerEngine, postgresqlProvider(s.postgres, adminPassword, managed?.container)] },
 );
 
-export const matrixStackUrn = matrix.urn;
-export const serverName = s.server.name;
-export const publicBaseUrl = s.server.publicBaseUrl;
-export const synapseContainerName = matrix.synapseContainerName;
-export const elementContainerName = s.names.elementContainer;
-export const mediaVolumeName = matrix.mediaVolumeName;
-export const synapseImage = s.synapse.image;
-export const synapseAdminUserId = matrix.adminUserId;
-export const synapseAdminToken = matrix.adminToken;
-export const synapseAdminPassword = matrix.adminPassword;
-// Managed (dev) mode generates the PostgreSQL password; `npm run reset -- --backup` needs it.
-export const postgresAdminPassword = managed ? adminPassword : undefined;
-export const oidcIdpId = s.oidc.enabled ? s.oidc.idpId : "";
-export const oidcClientSecret = matrix.oidcClientSecret;
-export const afterResetValues = matrix.capturedValues;
+const outputs = {
+  matrixStackUrn: matrix.urn,
+  serverName: s.server.name,
+  publicBaseUrl: s.server.publicBaseUrl,
+  synapseContainerName: matrix.synapseContainerName,
+  elementContainerName: s.names.elementContainer,
+  mediaVolumeName: matrix.mediaVolumeName,
+  synapseImage: s.synapse.image,
+  synapseAdminUserId: matrix.adminUserId,
+  synapseAdminToken: matrix.adminToken,
+  synapseAdminPassword: matrix.adminPassword,
+  // Managed (dev) mode generates the PostgreSQL password; `npm run reset -- --backup` needs it.
+  postgresAdminPassword: managed ? adminPassword : undefined,
+  oidcIdpId: s.oidc.enabled ? s.oidc.idpId : "",
+  oidcClientSecret: matrix.oidcClientSecret,
+  afterResetValues: matrix.capturedValues,
+};
+
+// An output that does not apply to this stack (dev has no OIDC secret, prod no generated
+// PostgreSQL password) is left out: the engine warns on every `up` about an undefined export.
+export = Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));

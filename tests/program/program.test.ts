@@ -385,6 +385,15 @@ describe("secrets", () => {
     }
   });
 
+  test("no stack output is undefined: the engine warns about each one on every up", () => {
+    // Seen on the real engine: "Undefined value (oidcClientSecret) will not show as a stack output".
+    for (const run of [prod, dev]) {
+      for (const [key, output] of Object.entries(run.outputs)) assert.notEqual(output.value, undefined, key);
+    }
+    assert.equal("postgresAdminPassword" in prod.outputs, false, "prod's comes from config");
+    assert.equal("oidcClientSecret" in dev.outputs, false, "dev has no OIDC");
+  });
+
   test("stack outputs: tokens and client secret are secret, names are not", () => {
     assert.equal(prod.outputs["synapseAdminToken"]?.secret, true);
     assert.equal(prod.outputs["oidcClientSecret"]?.secret, true);

@@ -115,7 +115,8 @@ async function main(): Promise<void> {
   let error: string | undefined;
   const outputs: Record<string, { value: unknown; secret: boolean }> = {};
   try {
-    const program = (await import(path.join(REPO, "index.ts"))) as Record<string, unknown>;
+    // index.ts is CommonJS (`export =`): its exports object is the module's default.
+    const program = ((await import(path.join(REPO, "index.ts"))) as { default: Record<string, unknown> }).default;
     for (const [key, value] of Object.entries(program)) {
       if (!pulumi.Output.isInstance(value)) {
         outputs[key] = { value, secret: false };

@@ -288,8 +288,10 @@ describe("dependencies and order", () => {
     for (const h of hooks) assert.ok(waitsFor(env, h), ".env is written after every hook");
   });
 
-  test("Element starts after Synapse", () => {
-    assert.ok(waitsFor(containerNamed(prod, "eqmd_element_web"), containerNamed(prod, "eqmd_matrix_synapse")));
+  test("Element starts beside Synapse, not after it (eqmd's compose has no depends_on between them)", () => {
+    const element = containerNamed(prod, "eqmd_element_web");
+    const synapseSide = prod.resources.filter((r) => r.name.startsWith("matrix-synapse") || r.name.includes("-admin"));
+    for (const r of synapseSide) assert.ok(!waitsFor(element, r), `Element must not wait for ${r.name}`);
   });
 
   test("the dev PostgreSQL is healthy before the provider connects", () => {

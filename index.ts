@@ -72,6 +72,8 @@ const outputs = {
   oidcIdpId: s.oidc.enabled ? s.oidc.idpId : "",
   oidcClientSecret: matrix.oidcClientSecret,
   afterResetValues: matrix.capturedValues,
+  // eqmd's commands exit 0 when invites or rooms failed; their warning lines, masked.
+  afterResetWarnings: matrix.hookWarnings,
 };
 
 // An output that does not apply to this stack (dev has no OIDC secret, prod no generated

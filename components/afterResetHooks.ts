@@ -1,15 +1,17 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { AfterResetHook, ExecTarget } from "../config";
-import { execLine, withheldOnFailure } from "./commands/exec";
+import { execArgv, execLine, shellJoin, withheldOnFailure } from "./commands/exec";
+import { describeWarnings, findWarnings } from "./commands/hookWarnings";
 import { parseKeyValueLines } from "./commands/parse";
+import { clearStaleRoomsCode } from "./commands/pythonScripts";
 import { secretCommand } from "./secretCommand";
 import { childOptions } from "./childOptions";
 import { dockerEnv } from "./dockerEnv";
 import { TYPE } from "./tokens";
 
 export interface AfterResetHooksArgs {
-  /** eqmd's management commands, in order (afterReset). */
+  /** eqmd's management commands and the program's own steps, in order (afterReset). */
   readonly hooks: readonly AfterResetHook[];
   /** Where Django's manage.py runs (django.exec). */
   readonly exec: ExecTarget;
@@ -26,29 +28,34 @@ export const CAPTURE_KEYS_ENV = "EQMD_MATRIX_CAPTURE_KEYS";
 
 /**
  * eqmd's Django management commands that must run after Synapse is (re)built, in order:
- * e.g. `setup_matrix_bot` (prints MATRIX_BOT_ACCESS_TOKEN=…), `matrix_provision_rooms`,
- * `matrix_sync_lifecycle`. Values a hook prints as KEY=VALUE and that are listed in its
- * `capture` become secret outputs and are handed to the hooks after it.
+ * e.g. `setup_matrix_bot` (prints MATRIX_BOT_ACCESS_TOKEN=…), the program's `clearStaleRooms`,
+ * `matrix_provision_rooms`. Values a hook prints as KEY=VALUE and that are listed in its
+ * `capture` become secret outputs and are handed to the hooks after it. eqmd's warning lines
+ * ("Invite skipped for …") are shown in the `up` output, masked, and fail a hook marked
+ * `failOnWarnings`. A disabled hook declares nothing (and keeps the others' names).
  */
 export class AfterResetHooks extends pulumi.ComponentResource {
   /** Every captured KEY → value (secret). */
   public readonly captured: pulumi.Output<Record<string, string>>;
+  /** eqmd's warning lines of the hooks' last runs, masked: "<what>: <line>". */
+  public readonly warnings: pulumi.Output<string[]>;
 
   constructor(name: string, args: AfterResetHooksArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.AfterResetHooks, name, {}, opts);
     let captured: pulumi.Output<Record<string, string>> = pulumi.secret(pulumi.output<Record<string, string>>({}));
+    const warnings: pulumi.Output<string[]>[] = [];
     let previous: command.local.Command | undefined;
     // Names are known from config, so the command line stays readable (values go via env).
     const passed: string[] = ["SYNAPSE_ADMIN_TOKEN"];
     args.hooks.forEach((hook, i) => {
+      // The index is the hook's place in the config, so switching one on renames no other.
+      if (!hook.enabled) return;
       const known = captured;
+      const what = describeHook(hook);
       const step = secretCommand(
-        `${name}-${i}-${hook.command[0]}`,
+        `${name}-${i}-${hook.command?.[0] ?? hook.builtin}`,
         {
-          create: withheldOnFailure(
-            execLine(args.exec, [...args.managePy, ...hook.command], [...passed].sort()),
-            `manage.py ${hook.command.join(" ")}`,
-          ),
+          create: hookScript(args, hook, [...passed].sort(), what),
           environment: pulumi.secret(
             pulumi.all([known, args.adminToken]).apply(([values, token]) => ({
               ...dockerEnv(args),
@@ -66,10 +73,56 @@ export class AfterResetHooks extends pulumi.ComponentResource {
           ...parseKeyValueLines(stdout, hook.capture),
         })),
       );
+      warnings.push(this.reportWarnings(what, step.stdout, args.adminToken, captured));
       passed.push(...hook.capture.filter((k) => !passed.includes(k)));
       previous = step;
     });
     this.captured = captured;
-    this.registerOutputs({});
+    this.warnings = pulumi.all(warnings).apply((lists) => lists.flat());
+    this.registerOutputs({ warnings: this.warnings });
   }
+
+  /**
+   * eqmd's warning lines of one hook, masked (every secret the hooks see, every token-shaped
+   * text), logged as a warning on this component and returned as plain text: after masking
+   * they carry no secret. On a preview of a new hook the output is unknown: nothing to show.
+   */
+  private reportWarnings(
+    what: string,
+    stdout: pulumi.Output<string>,
+    adminToken: pulumi.Input<string>,
+    captured: pulumi.Output<Record<string, string>>,
+  ): pulumi.Output<string[]> {
+    const lines = pulumi.all([stdout, adminToken, captured]).apply(([out, token, values]) => {
+      const found = findWarnings(out, [token, ...Object.values(values)]);
+      if (found.length > 0) void pulumi.log.warn(describeWarnings(what, found), this);
+      return found.map((line) => `${what}: ${line}`);
+    });
+    return pulumi.unsecret(lines);
+  }
+}
+
+/** How the hook is named in messages: "manage.py setup_matrix_bot", "clearStaleRooms". */
+function describeHook(hook: AfterResetHook): string {
+  return hook.command ? `manage.py ${hook.command.join(" ")}` : `${hook.builtin} (manage.py shell)`;
+}
+
+/** The /bin/sh script of one hook; its stdout is withheld when it fails (it may carry secrets). */
+function hookScript(args: AfterResetHooksArgs, hook: AfterResetHook, envNames: string[], what: string): string {
+  const argv = hook.command ?? ["shell", "-c", clearStaleRoomsCode()];
+  const run = [...args.managePy, ...argv];
+  if (!hook.failOnWarnings) return withheldOnFailure(execLine(args.exec, run, envNames), what);
+  // Relative to the project directory (the command's default `dir`), as the .env write.
+  return shellJoin([
+    "node",
+    "--import",
+    "tsx",
+    "scripts/hook-run.ts",
+    "--what",
+    what,
+    "--mask-env",
+    envNames.join(","),
+    "--",
+    ...execArgv(args.exec, run, envNames),
+  ]);
 }

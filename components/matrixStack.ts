@@ -41,6 +41,8 @@ export class MatrixStack extends pulumi.ComponentResource {
   public readonly adminPassword: pulumi.Output<string>;
   public readonly oidcClientSecret?: pulumi.Output<string>;
   public readonly capturedValues: pulumi.Output<Record<string, string>>;
+  /** eqmd's warning lines of the after-reset hooks' last runs (masked; not secret). */
+  public readonly hookWarnings: pulumi.Output<string[]>;
 
   constructor(name: string, args: MatrixStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.MatrixStack, name, {}, opts);
@@ -162,6 +164,7 @@ export class MatrixStack extends pulumi.ComponentResource {
     this.adminPassword = secrets.adminPassword;
     if (oidc) this.oidcClientSecret = oidc.clientSecret;
     this.capturedValues = hooks.captured;
+    this.hookWarnings = hooks.warnings;
     this.registerOutputs({
       synapseContainerName: this.synapseContainerName,
       mediaVolumeName: this.mediaVolumeName,

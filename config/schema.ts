@@ -114,15 +114,55 @@ const moduleEntry = z.strictObject(
   { error: 'a module: {module: "package.ClassName", config: {…}, files: [paths]}' },
 );
 
-const afterResetHook = z.strictObject(
-  {
-    command: textList('a management command and its arguments, such as ["setup_matrix_bot"]').min(1, {
-      error: 'a management command and its arguments, such as ["setup_matrix_bot"]',
-    }),
-    capture: z.array(captureKey, { error: "a list of environment variable names" }).default([]),
-  },
-  { error: "a hook: {command: [<manage.py command>, …], capture: [KEY, …]}" },
-);
+/** Steps eqmd-matrix itself runs through Django's `manage.py shell` (eqmd has no command for them). */
+export const BUILTIN_HOOKS = ["clearStaleRooms"] as const;
+export type BuiltinHook = (typeof BUILTIN_HOOKS)[number];
+
+const HOOK_COMMAND_EXPECTED = 'a management command and its arguments, such as ["setup_matrix_bot"]';
+
+/**
+ * One after-reset step: an eqmd management command (`command`) or one of the program's own
+ * steps (`builtin`). `enabled: false` keeps it declared but not run (opt-in hooks).
+ */
+const afterResetHook = z
+  .strictObject(
+    {
+      command: textList(HOOK_COMMAND_EXPECTED).min(1, { error: HOOK_COMMAND_EXPECTED }).optional(),
+      builtin: z
+        .enum(BUILTIN_HOOKS, { error: `one of the program's own steps: ${BUILTIN_HOOKS.join(", ")}` })
+        .optional(),
+      capture: z.array(captureKey, { error: "a list of environment variable names" }).default([]),
+      failOnWarnings: flag.default(false),
+      enabled: flag.default(true),
+    },
+    { error: "a hook: {command: [<manage.py command>, …], capture: [KEY, …]} or {builtin: clearStaleRooms}" },
+  )
+  .superRefine((hook, ctx) => {
+    if (hook.command === undefined && hook.builtin === undefined) {
+      // Reported like any missing required key (validate.ts adds the `pulumi config set` fix).
+      ctx.addIssue({
+        code: "invalid_type",
+        expected: "array",
+        path: ["command"],
+        input: undefined,
+        message: HOOK_COMMAND_EXPECTED,
+      });
+    } else if (hook.command !== undefined && hook.builtin !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["builtin"],
+        input: hook.builtin,
+        message: "either command or builtin in one hook, not both (make them two hooks)",
+      });
+    } else if (hook.builtin !== undefined && hook.capture.length > 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["capture"],
+        input: hook.capture,
+        message: `no capture on a builtin step: ${hook.builtin} prints no KEY=value line`,
+      });
+    }
+  });
 
 const extraSettings = z
   .record(z.string(), z.unknown(), { error: "a map of homeserver.yaml settings such as {max_upload_size: 100M}" })

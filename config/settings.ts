@@ -6,11 +6,13 @@
 import { deriveSettings } from "./derive";
 import { ConfigError, ConfigIssue } from "./errors";
 import { ResourceNames } from "./names";
+import type { BuiltinHook } from "./schema";
 import { crossKeyIssues } from "./rules";
 import { ConfigInput, validateConfig } from "./validate";
 
 export { CONFIG_NAMESPACE } from "./namespace";
 export type { ConfigInput } from "./validate";
+export type { BuiltinHook } from "./schema";
 
 export interface ExecTarget {
   /** Program and flags before the env flags, e.g. ["docker","exec","-i"]; empty = this host. */
@@ -33,10 +35,16 @@ export interface SynapseModule {
 }
 
 export interface AfterResetHook {
-  /** Management command and its arguments (after `manage.py`). */
-  readonly command: readonly string[];
+  /** Management command and its arguments (after `manage.py`); absent for a builtin step. */
+  readonly command?: readonly string[];
+  /** One of the program's own steps, run through `manage.py shell` (absent for a command). */
+  readonly builtin?: BuiltinHook;
   /** `KEY=VALUE` lines of its output kept as secret outputs (and written to `.env`). */
   readonly capture: readonly string[];
+  /** Whether a warning line of eqmd's (e.g. "Invite skipped for …") fails the step. */
+  readonly failOnWarnings: boolean;
+  /** false: declared but not run (an opt-in hook the operator has not switched on). */
+  readonly enabled: boolean;
 }
 
 export interface Settings {

@@ -67,3 +67,11 @@ export function scriptCommand(
 ): string {
   return execLine(exec, [python, "-c", loadScript(name)], envNames);
 }
+
+/**
+ * The `clearStaleRooms` step's code, for `manage.py shell -c` in eqmd's Django (it imports
+ * eqmd's room models, so it runs there and not in the Synapse container).
+ */
+export function clearStaleRoomsCode(): string {
+  return scriptFile("clear_stale_rooms");
+}

@@ -2,6 +2,8 @@
 import { CONFIG_NAMESPACE } from "./namespace";
 
 export interface ConfigIssue {
+  /** Set when the problem is in a file the stack names (eqmd's .env), not in the stack config: then `key` is that file's key. */
+  readonly file?: string;
   /** Path below the eqmd-matrix namespace as `pulumi config set --path` spells it, e.g. "oidc.issuer". */
   readonly key: string;
   /** The offending value; undefined when the key is missing. Secret values are never kept here. */
@@ -24,7 +26,7 @@ export class ConfigError extends Error {
   }
 }
 
-/** One line: `- eqmd-matrix:<key> = <value>: expected <what>. Fix: <command>`. */
+/** One line: `- eqmd-matrix:<key> = <value>: expected <what>. Fix: <command>` (`- <file>: <key> …` for a file's key). */
 export function formatIssue(issue: ConfigIssue): string {
   const value =
     issue.value === undefined
@@ -33,7 +35,8 @@ export function formatIssue(issue: ConfigIssue): string {
         ? "= (secret, not shown)"
         : `= ${JSON.stringify(issue.value)}`;
   const fix = issue.fix ? `. Fix: ${issue.fix}` : "";
-  return `  - ${CONFIG_NAMESPACE}:${issue.key} ${value}: expected ${issue.expected}${fix}`;
+  const where = issue.file ? `${issue.file}: ${issue.key}` : `${CONFIG_NAMESPACE}:${issue.key}`;
+  return `  - ${where} ${value}: expected ${issue.expected}${fix}`;
 }
 
 /** ["synapse", "modules", 0, "files"] → "synapse.modules[0].files", as `--path` takes it. */

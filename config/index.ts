@@ -1,10 +1,12 @@
 /**
  * The only reader of the engine's config: collects every `eqmd-matrix:*` key of the stack and
  * which of them the engine stores encrypted, builds the settings (settings.ts) and reads the
- * files they name (files.ts). Secret config values stay Pulumi secrets.
+ * files they name (files.ts), and checks eqmd's .env against them (envFileCheck.ts). Secret
+ * config values stay Pulumi secrets.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
+import { checkEnvFile } from "./envFileCheck";
 import { ConfigError, ConfigIssue } from "./errors";
 import { LocalFiles, readLocalFiles } from "./files";
 import { CONFIG_NAMESPACE } from "./namespace";
@@ -48,7 +50,10 @@ export function loadConfig(baseDir: string = process.cwd()): LoadedConfig {
   }
   const { settings, issues } = evaluateConfig(configInput(pulumi.getStack(), entries));
   const read = readLocalFiles(settings, baseDir);
-  if (issues.length + read.issues.length > 0) throw new StackConfigError([...issues, ...read.issues]);
+  // eqmd's .env against the settings: only when they are valid (else the check means nothing).
+  const env = issues.length === 0 ? checkEnvFile(settings, baseDir) : [];
+  const all = [...issues, ...read.issues, ...env];
+  if (all.length > 0) throw new StackConfigError(all);
 
   const config = new pulumi.Config(CONFIG_NAMESPACE);
   const postgresAdminPassword = config.getSecret("postgresAdminPassword");

@@ -10,10 +10,11 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { readEnvValue, statements } from "../config/dotenv";
+
+export { readEnvValue } from "../config/dotenv";
 
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** `[indent][export ]KEY[spaces]=rest` (compose also accepts `.` in names). */
-const ASSIGNMENT = /^(\s*)(export\s+)?([A-Za-z_][A-Za-z0-9_.]*)(\s*)=(.*)$/;
 const NEEDS_QUOTES = /[\s#'"$\\`]/;
 
 /** The value as it goes after `KEY=`: bare when safe, else double-quoted with escapes. */
@@ -21,121 +22,6 @@ export function formatEnvValue(value: string): string {
   if (!NEEDS_QUOTES.test(value)) return value;
   const escaped = value.replace(/[\\"$\n\r]/g, (c) => (c === "\n" ? "\\n" : c === "\r" ? "\\r" : `\\${c}`));
   return `"${escaped}"`;
-}
-
-/**
- * What compose would read from a value text (everything after `=`, possibly several lines for
- * a quoted value), or undefined when it depends on interpolation or is not understood.
- */
-export function readEnvValue(raw: string): string | undefined {
-  const text = raw.replace(/^[ \t]+/, "");
-  const quote = text[0];
-  if (quote === "'" || quote === '"') {
-    let out = "";
-    for (let i = 1; i < text.length; i++) {
-      const c = text[i];
-      if (c === "\\" && i + 1 < text.length) {
-        const next = text[i + 1];
-        i++;
-        if (next === quote) out += next;
-        else if (quote === "'") out += c + next;
-        else if (next === "\\" || next === "$") out += next === "$" ? "\u0000$" : "\\";
-        else if (next === "n") out += "\n";
-        else if (next === "r") out += "\r";
-        else if (next === "t") out += "\t";
-        else return undefined;
-        continue;
-      }
-      if (c === quote) {
-        if (
-          text.slice(i + 1).trim() !== "" &&
-          !text
-            .slice(i + 1)
-            .trim()
-            .startsWith("#")
-        )
-          return undefined;
-        return quote === "'" ? out : expandDollars(out);
-      }
-      out += c;
-    }
-    return undefined;
-  }
-  const cut = text.split(/\r?\n/)[0];
-  const hash = cut.indexOf(" #");
-  return expandDollars((hash >= 0 ? cut.slice(0, hash) : cut).replace(/\s+$/, ""));
-}
-
-/** `$$` → `$`; a NUL-marked `$` (from `\$`) → `$`; any other `$` means interpolation: unknown. */
-function expandDollars(value: string): string | undefined {
-  let out = "";
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i];
-    if (c === "\u0000" && value[i + 1] === "$") {
-      out += "$";
-      i++;
-    } else if (c === "$") {
-      if (value[i + 1] !== "$") return undefined;
-      out += "$";
-      i++;
-    } else out += c;
-  }
-  return out;
-}
-
-interface Statement {
-  /** Source text of the statement, including its line ending(s). */
-  readonly text: string;
-  readonly key?: string;
-  readonly indent?: string;
-  readonly exportPrefix?: string;
-  /** Everything after `=` up to the statement's last line ending. */
-  readonly rawValue?: string;
-  /** The statement's final line ending ("", "\n" or "\r\n"). */
-  readonly eol: string;
-}
-
-/** Splits text into statements: single lines, or an assignment whose quoted value spans lines. */
-function statements(text: string): Statement[] {
-  const lines = text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
-  const out: Statement[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    let chunk = lines[i];
-    const first = chunk.replace(/\r?\n$/, "");
-    const m = ASSIGNMENT.exec(first);
-    if (!m) {
-      out.push({ text: chunk, eol: chunk.slice(first.length) });
-      continue;
-    }
-    const valueStart = m[5].replace(/^[ \t]+/, "");
-    const quote = valueStart[0];
-    if (quote === "'" || quote === '"') {
-      while (!closesQuote(chunkValue(chunk, m), quote) && i + 1 < lines.length) chunk += lines[++i];
-    }
-    const body = chunk.replace(/\r?\n$/, "");
-    out.push({
-      text: chunk,
-      key: m[3],
-      indent: m[1],
-      exportPrefix: m[2] ?? "",
-      rawValue: body.slice(body.indexOf("=") + 1),
-      eol: chunk.slice(body.length),
-    });
-  }
-  return out;
-}
-
-function chunkValue(chunk: string, m: RegExpExecArray): string {
-  return chunk.slice(m[1].length + (m[2] ?? "").length + m[3].length + m[4].length + 1);
-}
-
-function closesQuote(value: string, quote: string): boolean {
-  const text = value.replace(/^[ \t]+/, "");
-  for (let i = 1; i < text.length; i++) {
-    if (text[i] === "\\") i++;
-    else if (text[i] === quote) return true;
-  }
-  return false;
 }
 
 export interface EnvUpsertPlan {

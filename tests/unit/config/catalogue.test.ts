@@ -6,9 +6,21 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigIssue, loadConfig, StackConfigError } from "../../../config";
 import { REPO_ROOT } from "../../support/settings";
+
+/** A .env eqmd already has, for the entries that check it against the stack (removed after the run). */
+const ENV_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "eqmd-matrix-catalogue-"));
+process.on("exit", () => fs.rmSync(ENV_DIR, { recursive: true, force: true }));
+function eqmdEnv(name: string, lines: readonly string[]): { path: string } {
+  const file = path.join(ENV_DIR, `${name}.env`);
+  fs.writeFileSync(file, `${lines.join("\n")}\n`, { mode: 0o600 });
+  return { path: file };
+}
 
 const minimal = { eqmdDomain: "yourhospital.com" };
 const MISSING = Symbol("missing");
@@ -289,6 +301,95 @@ const CATALOGUE: Record<string, BadInput> = {
     value: "myhost:2375",
     fix: /expected a Docker host URL/,
   },
+  "hook with both command and builtin": {
+    raw: { ...minimal, afterReset: [{ command: ["matrix_provision_rooms"], builtin: "clearStaleRooms" }] },
+    key: "afterReset[0].builtin",
+    value: "clearStaleRooms",
+    fix: /expected either command or builtin in one hook, not both/,
+  },
+  "unknown builtin step": {
+    raw: { ...minimal, afterReset: [{ builtin: "dropAllRooms" }] },
+    key: "afterReset[0].builtin",
+    value: "dropAllRooms",
+    fix: /expected one of the program's own steps: clearStaleRooms/,
+  },
+  "capture on a builtin step": {
+    raw: { ...minimal, afterReset: [{ builtin: "clearStaleRooms", capture: ["X"] }] },
+    key: "afterReset[0].capture",
+    value: ["X"],
+    fix: /expected no capture on a builtin step/,
+  },
+  "failOnWarnings as text": {
+    raw: { ...minimal, afterReset: [{ command: ["matrix_provision_rooms"], failOnWarnings: "yes" }] },
+    key: "afterReset[0].failOnWarnings",
+    value: "yes",
+    fix: /expected true or false \(without quotes\)/,
+  },
+  "hook enabled as a number": {
+    raw: { ...minimal, afterReset: [{ command: ["matrix_sync_lifecycle"], enabled: 1 }] },
+    key: "afterReset[0].enabled",
+    value: 1,
+    fix: /expected true or false/,
+  },
+  ".env: MATRIX_FQDN of another server": {
+    raw: {
+      ...minimal,
+      envFile: eqmdEnv("fqdn", ["EQMD_DOMAIN=yourhospital.com", "MATRIX_FQDN=chat.${EQMD_DOMAIN}"]),
+    },
+    key: "MATRIX_FQDN",
+    value: "chat.yourhospital.com",
+    fix: /expected "matrix\.yourhospital\.com", the stack's Matrix server name \(matrixFqdn\).*Fix: set MATRIX_FQDN=matrix\.yourhospital\.com in .*fqdn\.env .*or, if the \.env is right, pulumi config set matrixFqdn chat\.yourhospital\.com/,
+  },
+  ".env: no MATRIX_FQDN": {
+    raw: { ...minimal, envFile: eqmdEnv("nofqdn", ["# eqmd", "DJANGO_DEBUG=0"]) },
+    key: "MATRIX_FQDN",
+    value: MISSING,
+    fix: /builds Matrix ids on "matrix\.local".*Fix: add MATRIX_FQDN=matrix\.yourhospital\.com to /,
+  },
+  ".env: another OIDC provider id": {
+    raw: {
+      ...minimal,
+      envFile: eqmdEnv("idp", ["MATRIX_FQDN=matrix.yourhospital.com", "SYNAPSE_OIDC_PROVIDER_ID=hospitalx"]),
+    },
+    key: "SYNAPSE_OIDC_PROVIDER_ID",
+    value: "hospitalx",
+    fix: /expected "equipemed", the stack's oidc\.providerId: eqmd links every Matrix account to "oidc-hospitalx".*Fix: pulumi config set --path oidc\.providerId hospitalx/,
+  },
+  ".env: bot id other than the policy module's": {
+    raw: {
+      ...minimal,
+      synapse: {
+        modules: [
+          { module: "eqmd_policy.EqmdPolicyModule", config: { bot_user_id: "@rzero:matrix.yourhospital.com" } },
+        ],
+      },
+      envFile: eqmdEnv("bot", [
+        "MATRIX_FQDN=matrix.yourhospital.com",
+        "MATRIX_BOT_USER_ID=@rzero_bot:matrix.yourhospital.com",
+      ]),
+    },
+    key: "MATRIX_BOT_USER_ID",
+    value: "@rzero_bot:matrix.yourhospital.com",
+    fix: /expected "@rzero:matrix\.yourhospital\.com", the bot the stack names in synapse\.modules\[0\]\.config\.bot_user_id.*Fix: set MATRIX_BOT_USER_ID=@rzero:matrix\.yourhospital\.com in .*, or, if the \.env is right, pulumi config set --path 'synapse\.modules\[0\]\.config\.bot_user_id' @rzero_bot:matrix\.yourhospital\.com/,
+  },
+  ".env: bot on another server": {
+    raw: {
+      ...minimal,
+      envFile: eqmdEnv("botserver", [
+        "MATRIX_FQDN=matrix.yourhospital.com",
+        "MATRIX_BOT_USER_ID=@rzero_bot:matrix.local",
+      ]),
+    },
+    key: "MATRIX_BOT_USER_ID",
+    value: "@rzero_bot:matrix.local",
+    fix: /expected a Matrix id on this server, "@<localpart>:matrix\.yourhospital\.com".*Fix: set MATRIX_BOT_USER_ID=@rzero_bot:matrix\.yourhospital\.com in /,
+  },
+  ".env: a value this check cannot read": {
+    raw: { ...minimal, envFile: eqmdEnv("interp", ["MATRIX_FQDN=matrix.${HOST_DOMAIN}"]) },
+    key: "MATRIX_FQDN",
+    value: "matrix.${HOST_DOMAIN}",
+    fix: /refers to a variable that is not set above it.*Fix: write the literal value: MATRIX_FQDN=<value> in /,
+  },
   "envFile without a path": {
     raw: { ...minimal, envFile: { recreateCommand: [] } },
     key: "envFile.path",
@@ -358,8 +459,11 @@ async function rejection(bad: Pick<BadInput, "raw" | "secretKeys" | "stack">): P
   assert.fail("expected the config to be rejected");
 }
 
+/** Where the message says the problem is: `eqmd-matrix:<key>`, or `<file>: <key>` for eqmd's .env. */
+const whereOf = (issue: ConfigIssue, key = issue.key) => (issue.file ? `${issue.file}: ${key}` : `eqmd-matrix:${key}`);
+
 function lineOf(err: StackConfigError, issue: ConfigIssue): string {
-  const line = err.message.split("\n").find((l) => l.startsWith(`  - eqmd-matrix:${issue.key} `));
+  const line = err.message.split("\n").find((l) => l.startsWith(`  - ${whereOf(issue)} `));
   assert.ok(line, `no line for ${issue.key} in:\n${err.message}`);
   return line;
 }
@@ -378,12 +482,12 @@ describe("the catalogue of bad inputs: key, value and fix, in plain words", () =
       const line = lineOf(err, issue);
       if (bad.value === MISSING) {
         assert.equal(issue.value, undefined);
-        assert.match(line, new RegExp(`eqmd-matrix:${escape(bad.key)} is missing: expected`));
+        assert.match(line, new RegExp(`${escape(whereOf(issue, bad.key))} is missing: expected`));
       } else if (bad.value === SECRET) {
-        assert.match(line, new RegExp(`eqmd-matrix:${escape(bad.key)} = \\(secret, not shown\\): expected`));
+        assert.match(line, new RegExp(`${escape(whereOf(issue, bad.key))} = \\(secret, not shown\\): expected`));
       } else {
         assert.deepEqual(issue.value, bad.value);
-        assert.ok(line.includes(`eqmd-matrix:${bad.key} = ${JSON.stringify(bad.value)}: expected `), line);
+        assert.ok(line.includes(`${whereOf(issue, bad.key)} = ${JSON.stringify(bad.value)}: expected `), line);
       }
       assert.match(line, bad.fix);
       assert.doesNotMatch(err.message, LIBRARY_TEXT);

@@ -142,7 +142,14 @@ export const DIFFERENCES: readonly ConfigDifference[] = [
     key: "afterReset",
     kind: "test machine",
     reason:
-      "the test provider implements eqmd's setup_matrix_bot only; matrix_provision_rooms and matrix_sync_lifecycle are eqmd's room logic, outside the Matrix side's contract",
+      "prod leaves matrix_provision_rooms off (it creates an account for every active user: opt-in); the contract switches it on to show that clearStaleRooms + provisioning give fresh rooms after a reset (matrix_sync_lifecycle stays off: the stand-in has no lifecycle)",
+  },
+  {
+    key: "django.managePy",
+    kind: "no containers",
+    reason:
+      "manage.py runs on this host: the stand-in's by its absolute path, so every declared command runs from the project directory as Pulumi runs it",
+    runTime: true,
   },
 ];
 

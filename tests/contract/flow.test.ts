@@ -9,11 +9,14 @@
  *  4. the declared Synapse container's files and command line given to a real Synapse (same
  *     version as the image), started once, as the declared user;
  *  5. the declared admin bootstrap: register, reuse on update, recover without previous output;
- *  6. the declared verification, after-reset hook (eqmd's setup_matrix_bot) and .env write;
+ *  6. the declared verification, after-reset hooks (eqmd's setup_matrix_bot, the program's
+ *     clearStaleRooms, eqmd's matrix_provision_rooms) and .env write;
  *  7. an SSO login of a provisioned eqmd user with matrix-js-sdk (room, message, media), and the
  *     refusal of a user eqmd never provisioned;
  *  8. a reset (stop, drop as the postgresql provider does, rebuild from 2) keeping the media
- *     store, and, for the default version, one wiping it.
+ *     store, and, for the default version, one wiping it; in the first, provisioning without the
+ *     clear step reuses the destroyed global room (eqmd's warning lines, shown masked; the hook
+ *     marked failOnWarnings fails), then the declared hooks give fresh rooms.
  *
  * Every file, argument and command comes from the program's recorded resource inputs; the real
  * output of each command is fed back into the program (`commandStdout`) before the next step
@@ -34,6 +37,7 @@ import { SYNAPSE_PATHS } from "../../render/paths";
 import { createDeclared, databaseFacts, dropDeclared, SqlRunner } from "./support/database";
 import { runDeclared } from "./support/declaredCommand";
 import { provisionMatrixUser } from "./support/eqmdProvisioning";
+import { membershipOf, roomRows, synapseHasRoom } from "./support/eqmdRooms";
 import { addTime, figuresFor, Phase, renderFigures, ResetPhase, timed, VersionFigures } from "./support/flowReport";
 import { freePort } from "./support/freePort";
 import {
@@ -54,7 +58,7 @@ import {
   venvPython,
 } from "./support/paths";
 import { runningProcesses, stopAll } from "./support/processes";
-import { Declared, isRecord, recordContract, RunTimeValues, versionOfImage } from "./support/program";
+import { contractHooks, Declared, isRecord, recordContract, RunTimeValues, versionOfImage } from "./support/program";
 import { ProviderHandle, providerEnv, startProvider } from "./support/provider";
 import { psql, sqlLiteral } from "./support/psql";
 import { RunResult, runCommand } from "./support/run";
@@ -96,6 +100,8 @@ interface FlowState {
   botToken?: string;
   alice?: EqmdUser;
   carol?: EqmdUser;
+  /** eqmd's global room (its MatrixGlobalRoom row) after the latest hooks. */
+  globalRoom?: string;
   /** The media uploaded in step 7. */
   media?: { mxc: string; bytes: Buffer; diskPath: string };
   clients: MatrixClient[];
@@ -407,6 +413,7 @@ function djangoEnv(state: FlowState): Record<string, string> {
     // The provider's one loopback difference: the redirect URI it registers is http (no TLS).
     MATRIX_CALLBACK_SCHEME: "http",
     MATRIX_ADMIN_INTERNAL_URL: `http://127.0.0.1:${state.values.synapsePort}`,
+    MATRIX_CLIENT_INTERNAL_URL: `http://127.0.0.1:${state.values.synapsePort}`,
     MATRIX_FQDN: declared.output("serverName"),
   });
 }
@@ -533,7 +540,8 @@ async function verificationHooksAndEnv(
     for (let i = 0; i < hookCount; i++) {
       const hook = declared.afterResetHooks()[i];
       assert.equal(hook.environment["SYNAPSE_ADMIN_TOKEN"], admin.token, `${hook.name} gets the real admin token`);
-      const result = await runDeclared(hook, { cwd: PROVIDER_PROJECT, env: djangoEnv(state) });
+      // Pulumi runs local commands in the project directory (manage.py is given by its path).
+      const result = await runDeclared(hook, { cwd: REPO_ROOT, env: djangoEnv(state) });
       const keys = (hook.environment[CAPTURE_KEYS_ENV] ?? "").split(",").filter(Boolean);
       Object.assign(captured, keys.length > 0 ? parseKeyValueLines(result.stdout, keys) : {});
       state.stdout[hook.name] = result.stdout;
@@ -549,6 +557,7 @@ async function verificationHooksAndEnv(
     assert.ok(whoami.user_id.endsWith(`:${declared.output("serverName")}`));
     if (state.botToken !== undefined) assert.notEqual(botToken, state.botToken, "every run issues a new bot token");
     state.botToken = botToken;
+    await checkRooms(state, declared);
 
     const write = declared.envFileWrite();
     const values = JSON.parse(write.stdin ?? "{}") as Record<string, string>;
@@ -667,6 +676,7 @@ async function resetAndRebuild(state: FlowState, media: "kept" | "wiped"): Promi
     assert.equal(await adminFlag(need(state.synapse, "").baseUrl, admin.accessToken, admin.userId), true);
     state.admin = { userId: admin.userId, token: admin.accessToken };
     state.stdout[command.name] = result.stdout;
+    if (media === "kept") await provisionWithoutClearing(state);
     await verificationHooksAndEnv(state);
   });
   await timed(state.figures, phase("SSO login again + media checks"), async () => {
@@ -688,4 +698,102 @@ async function resetAndRebuild(state: FlowState, media: "kept" | "wiped"): Promi
       assert.notEqual(download.status, 200, "a wiped media store does not serve the file");
     }
   });
+}
+
+/**
+ * After the hooks: eqmd's room rows name rooms this Synapse has, the global room is a new one
+ * after a reset, every eqmd user is invited to it, and the program shows no warning line.
+ */
+async function checkRooms(state: FlowState, declared: Declared): Promise<void> {
+  const synapse = need(state.synapse, "Synapse");
+  const admin = need(state.admin, "the admin token");
+  const rows = await roomRows(need(state.provider, "the provider"));
+  const clearName = need(
+    declared.afterResetHooks().find((h) => h.name.endsWith("-clearStaleRooms"))?.name,
+    "the declared clearStaleRooms step",
+  );
+  const cleared = need(state.stdout[clearName], "the clearStaleRooms output");
+  assert.match(
+    cleared,
+    /clearStaleRooms: removed \d+ stale room row\(s\) \(global \d+, direct \d+, bot state \d+\); kept \d+/,
+  );
+  assert.equal(rows.global.length, 1, "eqmd keeps one global room row");
+  for (const roomId of [...rows.global, ...Object.values(rows.direct)]) {
+    assert.equal(await synapseHasRoom(synapse.baseUrl, admin.token, roomId), true, `Synapse has ${roomId}`);
+  }
+  if (state.globalRoom !== undefined) {
+    assert.notEqual(rows.global[0], state.globalRoom, "after a reset the global room is a new one");
+  }
+  state.globalRoom = rows.global[0];
+  const serverName = declared.output("serverName");
+  for (const user of [state.alice, state.carol]) {
+    if (!user) continue;
+    const membership = await membershipOf(
+      synapse.baseUrl,
+      admin.token,
+      rows.global[0],
+      `@${user.localpart}:${serverName}`,
+    );
+    assert.ok(membership === "invite" || membership === "join", `${user.username} is invited to the global room`);
+  }
+  assert.deepEqual(declared.run.outputs["afterResetWarnings"]?.value, [], "no warning line from eqmd's commands");
+}
+
+/**
+ * The failure the clear step exists for, reproduced: after a reset, eqmd's matrix_provision_rooms
+ * without clearStaleRooms "reuses" the destroyed global room. Marked failOnWarnings (as declared)
+ * the hook fails, naming each skipped invite with every secret masked; unmarked it exits 0 as
+ * eqmd does, and the program shows the same lines in its afterResetWarnings output.
+ */
+async function provisionWithoutClearing(state: FlowState): Promise<void> {
+  const synapse = need(state.synapse, "Synapse");
+  const admin = need(state.admin, "the admin token");
+  const stale = need(state.globalRoom, "the global room of the build before the reset");
+  const serverName = need(state.declared, "the program recording").output("serverName");
+  state.declared = record(state);
+  const setup = need(state.declared.afterResetHooks()[0], "the setup_matrix_bot hook");
+  state.stdout[setup.name] = (await runDeclared(setup, { cwd: REPO_ROOT, env: djangoEnv(state) })).stdout;
+  const botToken = parseKeyValueLines(state.stdout[setup.name], ["MATRIX_BOT_ACCESS_TOKEN"])["MATRIX_BOT_ACCESS_TOKEN"];
+  const provisionOf = (declared: Declared) =>
+    need(
+      declared.afterResetHooks().find((h) => h.name.endsWith("-matrix_provision_rooms")),
+      "the declared matrix_provision_rooms hook",
+    );
+  assert.equal(
+    await synapseHasRoom(synapse.baseUrl, admin.token, stale),
+    false,
+    "the reset destroyed the old global room",
+  );
+
+  const marked = provisionOf(record(state));
+  const failed = await runDeclared(marked, { cwd: REPO_ROOT, env: djangoEnv(state), allowFailure: true });
+  assert.equal(failed.code, 3, `the hook marked failOnWarnings fails: ${failed.stderr}`);
+  assert.equal(failed.stdout, "", "its output is withheld (it may carry secrets)");
+  for (const user of [need(state.alice, "alice"), need(state.carol, "carol")]) {
+    assert.match(
+      failed.stderr,
+      new RegExp(`^  Invite skipped for @${escapeRegExp(user.localpart)}:${escapeRegExp(serverName)}: POST `, "m"),
+    );
+  }
+  for (const secret of [admin.token, botToken]) assert.ok(!failed.stderr.includes(secret), "no token in the failure");
+  assert.deepEqual((await roomRows(need(state.provider, "the provider"))).global, [stale], "eqmd kept the stale id");
+
+  const unmarkedHooks = contractHooks().map((h) =>
+    (h["command"] as string[] | undefined)?.[0] === "matrix_provision_rooms" ? { ...h, failOnWarnings: false } : h,
+  );
+  const variant = { "eqmd-matrix:afterReset": unmarkedHooks };
+  const unmarked = provisionOf(recordContract(state.values, state.stdout, variant));
+  const passed = await runDeclared(unmarked, { cwd: REPO_ROOT, env: djangoEnv(state) });
+  assert.match(passed.stdout, new RegExp(`Global room exists: ${escapeRegExp(stale)}`), "eqmd reuses the stale id");
+  const shown = recordContract(state.values, { ...state.stdout, [unmarked.name]: passed.stdout }, variant).run.outputs[
+    "afterResetWarnings"
+  ];
+  assert.equal(shown?.secret, false);
+  const lines = shown?.value as string[];
+  assert.equal(lines.length, 2, `one warning per eqmd user: ${JSON.stringify(lines)}`);
+  for (const line of lines) {
+    assert.match(line, /^manage\.py matrix_provision_rooms: Invite skipped for @/);
+    assert.ok(!line.includes(admin.token) && !line.includes(botToken), "no token in the stack output");
+  }
+  state.figures.notes.push(`after a reset without clearStaleRooms, eqmd's provisioning printed: ${lines[0]}`);
 }

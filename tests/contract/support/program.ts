@@ -16,7 +16,7 @@ import { TYPE } from "../../../components/tokens";
 import { DEFAULT_SYNAPSE_IMAGE, SYNAPSE_VERSION } from "../../../config/versions";
 import { parseVersionFromImage } from "../../../config/version";
 import { ProgramRun, RecordedResource, runProgram } from "../../support/programHarness";
-import { REPO_ROOT } from "./paths";
+import { PROVIDER_PROJECT, REPO_ROOT } from "./paths";
 import type { SynapseFile } from "./synapse";
 
 export const CONTRACT_STACK_FILE = "tests/contract/Pulumi.contract.yaml";
@@ -80,6 +80,10 @@ export function runTimeOverrides(values: RunTimeValues): Record<string, unknown>
     [`${NAMESPACE}:oidc`]: { ...top("oidc"), issuer: `http://127.0.0.1:${values.providerPort}/o` },
     [`${NAMESPACE}:database`]: { ...top("database"), name: values.database, role: values.role },
     [`${NAMESPACE}:envFile`]: { ...top("envFile"), path: values.envFilePath },
+    [`${NAMESPACE}:django`]: {
+      ...top("django"),
+      managePy: [...(top("django")["managePy"] as string[]).slice(0, -1), path.join(PROVIDER_PROJECT, "manage.py")],
+    },
   };
 }
 
@@ -88,11 +92,29 @@ export function imageFor(version: string): string {
   return DEFAULT_SYNAPSE_IMAGE.replace(/:v[^:]+$/, `:v${version}`);
 }
 
-/** The program evaluated for this run; `commandStdout` maps command resource names to real output. */
-export function recordContract(values: RunTimeValues, commandStdout: Record<string, string> = {}): Declared {
+/**
+ * The program evaluated for this run; `commandStdout` maps command resource names to real
+ * output; `variant` overrides whole keys on top (a test's own variation of the contract).
+ */
+export function recordContract(
+  values: RunTimeValues,
+  commandStdout: Record<string, string> = {},
+  variant: Record<string, unknown> = {},
+): Declared {
   return new Declared(
-    runProgram(CONTRACT_STACK_FILE, { stack: CONTRACT_STACK, overrides: runTimeOverrides(values), commandStdout }),
+    runProgram(CONTRACT_STACK_FILE, {
+      stack: CONTRACT_STACK,
+      overrides: { ...runTimeOverrides(values), ...variant },
+      commandStdout,
+    }),
   );
+}
+
+/** The contract's `afterReset` list as the file holds it (for a variant of one hook). */
+export function contractHooks(): Record<string, unknown>[] {
+  const hooks = readStackConfigFile(CONTRACT_STACK_FILE)[`${NAMESPACE}:afterReset`];
+  if (!Array.isArray(hooks)) throw new Error(`${CONTRACT_STACK_FILE} has no list ${NAMESPACE}:afterReset`);
+  return structuredClone(hooks) as Record<string, unknown>[];
 }
 
 export interface DeclaredCommand {

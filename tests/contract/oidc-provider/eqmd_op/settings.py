@@ -9,6 +9,9 @@ Environment:
   MATRIX_CALLBACK_SCHEME  scheme of the redirect URI `setup_synapse_oidc_client` registers
                           (default "https" as in eqmd; see that command).
   MATRIX_FQDN             default of `setup_synapse_oidc_client --matrix-fqdn` (as in eqmd).
+  MATRIX_ADMIN_INTERNAL_URL, MATRIX_CLIENT_INTERNAL_URL, SYNAPSE_ADMIN_TOKEN,
+  MATRIX_BOT_ACCESS_TOKEN, MATRIX_BOT_USER_ID, SYNAPSE_OIDC_PROVIDER_ID
+                          read by the Matrix commands, as eqmd's MatrixConfig reads them.
 """
 import os
 import secrets
@@ -56,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "oidc_provider",
     "accounts",
+    "apps.matrix_integration",
 ]
 
 MIDDLEWARE = [

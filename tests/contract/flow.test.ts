@@ -71,7 +71,9 @@ const NAME_PREFIX = "ct_matrix_";
 const KNOWN_KEYS = path.join(REPO_ROOT, "tests", "contract", "known_keys.py");
 const STEP_TIMEOUT = { timeout: 180_000 };
 /** The .env eqmd already has before the program writes to it: both lines must survive. */
-const ENV_PRELUDE = "# eqmd settings kept by hand (contract test)\nDJANGO_ALLOWED_HOSTS=keep.example\n";
+// eqmd's own keys: one unrelated, and MATRIX_FQDN, which the program checks against matrixFqdn.
+const ENV_PRELUDE =
+  "# eqmd settings kept by hand (contract test)\nDJANGO_ALLOWED_HOSTS=keep.example\nMATRIX_FQDN=matrix.yourhospital.com\n";
 
 const sql: SqlRunner = (statements, database) => psql(statements, { database });
 
@@ -568,7 +570,11 @@ async function verificationHooksAndEnv(
     await runDeclared(write, { cwd: REPO_ROOT });
     const text = fs.readFileSync(state.values.envFilePath, "utf8");
     assert.ok(text.startsWith(ENV_PRELUDE), "the comment and the unrelated key are kept, in place");
-    assert.deepEqual(readEnv(text), { DJANGO_ALLOWED_HOSTS: "keep.example", ...values });
+    assert.deepEqual(readEnv(text), {
+      DJANGO_ALLOWED_HOSTS: "keep.example",
+      MATRIX_FQDN: "matrix.yourhospital.com",
+      ...values,
+    });
   });
 }
 

@@ -68,6 +68,9 @@ export class MatrixStack extends pulumi.ComponentResource {
         mediaVolumeName: s.names.mediaVolume,
         mediaOwnerJobName: s.names.mediaInitContainer,
         retainMedia: s.media.retainOnDelete,
+        ...(s.synapse.fileLog
+          ? { logs: { volumeName: s.names.logVolume, ownerJobName: s.names.logInitContainer } }
+          : {}),
         uid: s.uid,
         gid: s.gid,
         port: s.synapse.port,
@@ -204,7 +207,7 @@ function synapseFiles(
 ): SynapseFile[] {
   const files: SynapseFile[] = [
     { path: SYNAPSE_PATHS.homeserver, content: renderHomeserverYaml(s), secret: false },
-    { path: SYNAPSE_PATHS.logConfig, content: renderLogConfig(), secret: false },
+    { path: SYNAPSE_PATHS.logConfig, content: renderLogConfig(s), secret: false },
     {
       path: SYNAPSE_PATHS.secrets,
       content: pulumi

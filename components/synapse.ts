@@ -42,6 +42,8 @@ export interface SynapseArgs {
   readonly files: readonly SynapseFile[];
   /** Docker network Synapse joins (alias `matrix-synapse`, which Django uses). */
   readonly network: pulumi.Input<string>;
+  /** The log file's volume and its chown job (synapse.fileLog); absent = stdout only. */
+  readonly logs?: { readonly volumeName: string; readonly ownerJobName: string };
   /** Synapse's database: a new database needs a new Synapse (it caches and holds connections). */
   readonly database: pulumi.Resource;
 }
@@ -53,11 +55,12 @@ export interface SynapseArgs {
 export class Synapse extends pulumi.ComponentResource {
   public readonly container: docker.Container;
   public readonly mediaVolume: docker.Volume;
+  /** The log file's volume, when synapse.fileLog is set. */
+  public readonly logVolume?: docker.Volume;
   public readonly containerName: pulumi.Output<string>;
 
   constructor(name: string, args: SynapseArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.Synapse, name, {}, opts);
-    const owner = `${args.uid}:${args.gid}`;
 
     // Kept on destroy so a reset does not re-download it.
     const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, { parent: this });
@@ -70,38 +73,22 @@ export class Synapse extends pulumi.ComponentResource {
       { parent: this, retainOnDelete: args.retainMedia, deleteBeforeReplace: true },
     );
 
-    // A new named volume is root-owned; Synapse runs as UID:GID and must write to it. This
-    // one-shot job fixes ownership (only what differs, so a large kept store costs little).
-    const mediaOwner = new docker.Container(
+    // A new named volume is root-owned; Synapse runs as UID:GID and must write to it.
+    const mediaOwned = volumeOwnerJob(
       `${name}-media-owner`,
       {
-        name: args.mediaOwnerJobName,
-        image: image.imageId,
-        user: "0:0",
-        entrypoints: ["/bin/sh", "-c"],
-        command: [
-          `chown ${owner} ${SYNAPSE_PATHS.mediaStore} && ` +
-            `find ${SYNAPSE_PATHS.mediaStore} -xdev \\( ! -user ${args.uid} -o ! -group ${args.gid} \\) -exec chown -h ${owner} {} +`,
-        ],
-        volumes: [{ volumeName: this.mediaVolume.name, containerPath: SYNAPSE_PATHS.mediaStore }],
-        attach: true,
-        logs: true,
-        mustRun: false,
-        restart: "no",
-        labels: [{ label: "eqmd.matrix/role", value: "media-owner-job" }],
+        jobName: args.mediaOwnerJobName,
+        role: "media-owner-job",
+        what: "the media volume",
+        volume: this.mediaVolume.name,
+        path: SYNAPSE_PATHS.mediaStore,
       },
+      image.imageId,
+      args,
       childOptions(this, opts),
     );
 
-    // The job's exit code is only recorded by the provider; refuse to start Synapse on a failure.
-    const mediaOwned = mediaOwner.exitCode.apply((code) => {
-      if (code !== undefined && code !== 0) {
-        throw new Error(
-          `${args.mediaOwnerJobName} exited with ${code}: the media volume could not be chowned to ${owner}`,
-        );
-      }
-      return "ok";
-    });
+    const logs = args.logs ? this.logStore(name, args.logs, image.imageId, args, opts) : undefined;
 
     this.container = new docker.Container(
       `${name}-container`,
@@ -128,7 +115,10 @@ export class Synapse extends pulumi.ComponentResource {
           group: String(args.gid),
           permissions: f.secret ? "0400" : "0444",
         })),
-        volumes: [{ volumeName: this.mediaVolume.name, containerPath: SYNAPSE_PATHS.mediaStore }],
+        volumes: [
+          { volumeName: this.mediaVolume.name, containerPath: SYNAPSE_PATHS.mediaStore },
+          ...(logs ? [{ volumeName: logs.volume.name, containerPath: SYNAPSE_PATHS.logsDir }] : []),
+        ],
         networksAdvanced: [{ name: args.network, aliases: ["matrix-synapse"] }],
         ports: publishedPorts(args.port, args.listenPort),
         restart: "unless-stopped",
@@ -152,11 +142,12 @@ export class Synapse extends pulumi.ComponentResource {
         securityOpts: ["no-new-privileges:true"],
         labels: [
           { label: "eqmd.matrix/role", value: "synapse" },
-          { label: "eqmd.matrix/media-owner", value: mediaOwned },
+          { label: "eqmd.matrix/media-owner", value: mediaOwned.status },
+          ...(logs ? [{ label: "eqmd.matrix/logs-owner", value: logs.owned.status }] : []),
         ],
       },
       childOptions(this, opts, {
-        dependsOn: [mediaOwner],
+        dependsOn: [mediaOwned.job, ...(logs ? [logs.owned.job] : [])],
         replaceWith: [args.database],
         // Docker never applies a changed healthcheck to a running container.
         replaceOnChanges: ["healthcheck"],
@@ -164,6 +155,96 @@ export class Synapse extends pulumi.ComponentResource {
       }),
     );
     this.containerName = this.container.name;
+    if (logs) this.logVolume = logs.volume;
     this.registerOutputs({ containerName: this.containerName, mediaVolumeName: this.mediaVolume.name });
   }
+
+  /**
+   * The log file's volume and its chown job. The volume is kept on delete whatever
+   * media.retainOnDelete says: logs are the record of what happened before a reset, and
+   * nothing in Synapse depends on them. Its fixed name makes the next `up` find the kept
+   * volume again, and Synapse appends to the same file.
+   */
+  private logStore(
+    name: string,
+    logs: NonNullable<SynapseArgs["logs"]>,
+    imageId: pulumi.Input<string>,
+    ids: { readonly uid: number; readonly gid: number },
+    opts: pulumi.ComponentResourceOptions | undefined,
+  ): { volume: docker.Volume; owned: ReturnType<typeof volumeOwnerJob> } {
+    const volume = new docker.Volume(
+      `${name}-logs`,
+      { name: logs.volumeName, labels: [{ label: "eqmd.matrix/role", value: "synapse-logs" }] },
+      { parent: this, retainOnDelete: true, deleteBeforeReplace: true },
+    );
+    const owned = volumeOwnerJob(
+      `${name}-logs-owner`,
+      {
+        jobName: logs.ownerJobName,
+        role: "logs-owner-job",
+        what: "the log volume",
+        volume: volume.name,
+        path: SYNAPSE_PATHS.logsDir,
+      },
+      imageId,
+      ids,
+      childOptions(this, opts),
+    );
+    return { volume, owned };
+  }
+}
+
+interface OwnedVolume {
+  /** Container name of the job (`<prefix>_matrix_media_init`, …). */
+  readonly jobName: string;
+  /** Its `eqmd.matrix/role` label. */
+  readonly role: string;
+  /** For the error message: "the media volume". */
+  readonly what: string;
+  readonly volume: pulumi.Input<string>;
+  /** Where the job (and Synapse) mount the volume. */
+  readonly path: string;
+}
+
+/**
+ * A one-shot job that gives a volume to Synapse's UID:GID, changing only what differs (so a
+ * large kept store costs little). Its `status` output is "ok" once it exited 0; it throws
+ * otherwise, so Synapse (which carries the status as a label) never starts on a failure.
+ */
+function volumeOwnerJob(
+  resourceName: string,
+  target: OwnedVolume,
+  imageId: pulumi.Input<string>,
+  ids: { readonly uid: number; readonly gid: number },
+  opts: pulumi.CustomResourceOptions,
+): { job: docker.Container; status: pulumi.Output<string> } {
+  const owner = `${ids.uid}:${ids.gid}`;
+  const job = new docker.Container(
+    resourceName,
+    {
+      name: target.jobName,
+      image: imageId,
+      user: "0:0",
+      entrypoints: ["/bin/sh", "-c"],
+      command: [
+        `chown ${owner} ${target.path} && ` +
+          `find ${target.path} -xdev \\( ! -user ${ids.uid} -o ! -group ${ids.gid} \\) -exec chown -h ${owner} {} +`,
+      ],
+      volumes: [{ volumeName: target.volume, containerPath: target.path }],
+      attach: true,
+      logs: true,
+      mustRun: false,
+      restart: "no",
+      labels: [{ label: "eqmd.matrix/role", value: target.role }],
+    },
+    opts,
+  );
+  // The job's exit code is only recorded by the provider; refuse to start Synapse on a failure.
+  const status = job.exitCode.apply((code) => {
+    if (code !== undefined && code !== 0) {
+      throw new Error(`${target.jobName} exited with ${code}: ${target.what} could not be chowned to ${owner}`);
+    }
+    return "ok";
+  });
+  return { job, status };
 }

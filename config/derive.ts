@@ -57,6 +57,7 @@ export function deriveSettings(c: ParsedConfig, stack: string): Settings {
       internalUrl: c.synapse.internalUrl ?? internalUrl(synapseExec, synapsePort, c.synapse.listenPort),
       extraSettings: c.synapse.extraSettings,
       modules: c.synapse.modules,
+      ...(c.synapse.fileLog !== undefined ? { fileLog: c.synapse.fileLog } : {}),
     },
     element: {
       image: c.element.image,
@@ -65,6 +66,10 @@ export function deriveSettings(c: ParsedConfig, stack: string): Settings {
       brand: c.element.brand,
       publicUrl: urls.elementPublicUrl,
       ...(c.element.customCssFile !== undefined ? { customCssFile: c.element.customCssFile } : {}),
+      messagePinning: c.element.messagePinning,
+      showPresence: c.element.showPresence,
+      termsLinks: c.element.termsLinks,
+      ...(c.element.homeUrl !== undefined ? { homeUrl: c.element.homeUrl } : {}),
     },
     network: c.network,
     ...(c.dockerHost ? { dockerHost: c.dockerHost } : {}),

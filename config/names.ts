@@ -10,6 +10,10 @@ export interface ResourceNames {
   readonly mediaVolume: string;
   /** The one-shot job that chowns the media volume. */
   readonly mediaInitContainer: string;
+  /** Synapse's log file volume (/data/logs, when synapse.fileLog is set); kept on delete. */
+  readonly logVolume: string;
+  /** The one-shot job that chowns the log volume (same pattern as the media one). */
+  readonly logInitContainer: string;
   /** Dev stacks' own PostgreSQL (managed mode) and its data volume. */
   readonly postgresContainer: string;
   readonly postgresDataVolume: string;
@@ -23,6 +27,8 @@ export function resourceNames(prefix: string): ResourceNames {
     elementContainer: `${prefix}_element_web`,
     mediaVolume: `${prefix}_matrix_media_store`,
     mediaInitContainer: `${prefix}_matrix_media_init`,
+    logVolume: `${prefix}_matrix_logs`,
+    logInitContainer: `${prefix}_matrix_logs_init`,
     postgresContainer: `${prefix}_matrix_postgres`,
     postgresDataVolume: `${prefix}_matrix_postgres_data`,
     djangoContainer: `${prefix}_app`,

@@ -164,6 +164,31 @@ const afterResetHook = z
     }
   });
 
+const LINK_URL = /^https?:\/\/[^/\s]+(\/\S*)?$/;
+
+/** An http(s) link shown to users, such as eqmd's privacy policy page. */
+const linkUrl = (example: string) => text(LINK_URL, `an http(s) URL such as "${example}"`);
+
+const TERMS_LINK_EXPECTED =
+  'a link {text: <shown text>, url: <http(s) URL>}, such as {text: Privacy Policy, url: "https://yourhospital.com/privacy-policy"}';
+
+/** One entry of Element's "Legal" links (Settings → Help & About). */
+const termsLink = z.strictObject(
+  {
+    text: words("the link's text, such as Privacy Policy"),
+    url: linkUrl("https://yourhospital.com/privacy-policy"),
+  },
+  { error: TERMS_LINK_EXPECTED },
+);
+
+/** Synapse's optional log file: rotated at midnight, `keep` old files kept (eqmd: 3). */
+const fileLog = z.strictObject(
+  {
+    keep: wholeNumber(0, 366, "a number of rotated log files to keep (one a day), from 0 to 366, such as 3").default(3),
+  },
+  { error: "a map such as {keep: 3} (old log files kept); remove the key to log to stdout only" },
+);
+
 const extraSettings = z
   .record(z.string(), z.unknown(), { error: "a map of homeserver.yaml settings such as {max_upload_size: 100M}" })
   .superRefine((settings, ctx) => {
@@ -221,6 +246,8 @@ export const sectionFields = {
     /** For tests that run Synapse outside a container; derived otherwise. */
     internalUrl: text(/^https?:\/\/[^/\s]+$/, 'a URL "http://<host>:<port>" without a path').optional(),
     extraSettings: extraSettings.default({}),
+    /** A log file under /data/logs on its own volume, next to stdout; absent = stdout only. */
+    fileLog: fileLog.optional(),
     modules: z.array(moduleEntry, { error: "a list of modules: [{module: package.ClassName, …}]" }).default([]),
   },
   element: {
@@ -230,6 +257,16 @@ export const sectionFields = {
     brand: words("a product name such as EquipeMed Chat").default("EquipeMed Chat"),
     publicUrl: baseUrl("https://chat.yourhospital.com/").optional(),
     customCssFile: words("a local file path such as element/custom.css").optional(),
+    /** features.feature_pinning: pin messages in a room (Element's default: off). */
+    messagePinning: flag.default(false),
+    /** enable_presence_by_hs_url for this homeserver: show online/offline (Element's default: on). */
+    showPresence: flag.default(true),
+    /** terms_and_conditions_links: the "Legal" links in Element's Help & About. */
+    termsLinks: z
+      .array(termsLink, { error: `a list of links: [${TERMS_LINK_EXPECTED.replace(/^a link /, "")}, …]` })
+      .default([]),
+    /** embedded_pages.home_url: the page Element's Home view shows (fetched by the browser). */
+    homeUrl: linkUrl("https://yourhospital.com/").optional(),
   },
   network: {
     name: text(CONTAINER_NAME, "a Docker network name such as eqmd_net").default("eqmd_net"),
@@ -337,4 +374,6 @@ export const REQUIRED_EXAMPLES: Readonly<Record<string, { readonly suffix: strin
   "envFile.path": { suffix: "", value: "/opt/eqmd/.env" },
   "afterReset[].command": { suffix: "[0]", value: "setup_matrix_bot" },
   "synapse.modules[].module": { suffix: "", value: "eqmd_policy.EqmdPolicyModule" },
+  "element.termsLinks[].text": { suffix: "", value: "'Privacy Policy'" },
+  "element.termsLinks[].url": { suffix: "", value: "https://yourhospital.com/privacy-policy" },
 };

@@ -47,6 +47,18 @@ export interface AfterResetHook {
   readonly enabled: boolean;
 }
 
+/** A link Element lists under "Legal" (terms_and_conditions_links). */
+export interface TermsLink {
+  readonly text: string;
+  readonly url: string;
+}
+
+/** Synapse's log file under /data/logs (on its own volume), rotated at midnight. */
+export interface FileLog {
+  /** Rotated files kept (Python's backupCount; eqmd: 3). */
+  readonly keep: number;
+}
+
 export interface Settings {
   readonly stack: string;
   /** Every name derived from the container prefix (names.ts). */
@@ -74,6 +86,8 @@ export interface Settings {
     readonly internalUrl: string;
     readonly extraSettings: Readonly<Record<string, unknown>>;
     readonly modules: readonly SynapseModule[];
+    /** The log file next to stdout; absent = stdout only. */
+    readonly fileLog?: FileLog;
   };
   readonly element: {
     readonly image: string;
@@ -84,6 +98,11 @@ export interface Settings {
     readonly publicUrl: string;
     /** Local file uploaded as /app/custom.css (read by files.ts). */
     readonly customCssFile?: string;
+    readonly messagePinning: boolean;
+    readonly showPresence: boolean;
+    readonly termsLinks: readonly TermsLink[];
+    /** The page Element's Home view shows; absent = Element's own. */
+    readonly homeUrl?: string;
   };
   readonly network: { readonly name: string; readonly create: boolean };
   readonly dockerHost?: string;

@@ -11,6 +11,14 @@
  *   `UIFeature.widgets` setting defaults instead.
  * - No `io.element.e2ee` here: Element reads it only from the homeserver's
  *   `/.well-known/matrix/client`, which eqmd's nginx serves (force_disable: true).
+ * - `privacy_policy_url` and `cookie_policy_url`: the first is read only by the analytics
+ *   consent prompt (eqmd configures no analytics), the second is no Element option. eqmd's
+ *   privacy page reaches users through `terms_and_conditions_links` (element.termsLinks).
+ * - `embedded_pages.login_for_welcome: false`: Element's default.
+ *
+ * Four options eqmd sets in `element/config.json.template` are configurable (element.*):
+ * `features.feature_pinning`, `enable_presence_by_hs_url`, `terms_and_conditions_links` and
+ * `embedded_pages.home_url`; Pulumi.prod.yaml carries eqmd's values.
  */
 import { Settings } from "../config/settings";
 
@@ -24,6 +32,13 @@ export function elementConfig(s: Settings): Record<string, unknown> {
         logout_redirect_url: eqmdHome,
       }
     : {};
+  return {
+    ...baseConfig(s, eqmdHome, sso),
+    ...operatorChoices(s),
+  };
+}
+
+function baseConfig(s: Settings, eqmdHome: string, sso: Record<string, unknown>): Record<string, unknown> {
   return {
     default_server_config: {
       "m.homeserver": { base_url: s.server.publicBaseUrl, server_name: s.server.name },
@@ -56,6 +71,31 @@ export function elementConfig(s: Settings): Record<string, unknown> {
     help_url: eqmdHome,
     branding: { auth_footer_links: [{ text: s.server.eqmdDomain, url: eqmdHome }] },
   };
+}
+
+/** The element.* keys an operator sets (eqmd's values in Pulumi.prod.yaml). */
+function operatorChoices(s: Settings): Record<string, unknown> {
+  const e = s.element;
+  return {
+    // A labs flag in the 1.11 releases; set in config.json it is on for everyone.
+    features: { feature_pinning: e.messagePinning },
+    // Element looks this map up by the client's base URL, not by the text configured.
+    enable_presence_by_hs_url: { [clientBaseUrl(s.server.publicBaseUrl)]: e.showPresence },
+    ...(e.termsLinks.length > 0 ? { terms_and_conditions_links: e.termsLinks.map((l) => ({ ...l })) } : {}),
+    // Element fetches this page from the browser and inlines it: the page's server must allow
+    // the chat origin (CORS), and Element's CSP must allow the host (connect-src).
+    ...(e.homeUrl !== undefined ? { embedded_pages: { home_url: e.homeUrl } } : {}),
+  };
+}
+
+/**
+ * The base URL as Element's client holds it: matrix-js-sdk's discovery rebuilds it from the
+ * parsed URL (lower-case host, default port dropped) without the trailing slash. eqmd's key
+ * "https://<fqdn>/" (with the slash) therefore never matches, and presence stays on there.
+ */
+export function clientBaseUrl(baseUrl: string): string {
+  const u = new URL(baseUrl);
+  return `${u.protocol}//${u.host}${u.pathname}`.replace(/\/$/, "");
 }
 
 /** config.json text: two-space JSON with a trailing newline. */

@@ -18,6 +18,9 @@ export const SYNAPSE_PATHS = {
   oidcClientSecret: "/data/oidc_client_secret",
   modulesDir: "/data/modules",
   mediaStore: "/data/media_store",
+  /** Synapse's log files (synapse.fileLog): a volume of its own, writable by Synapse. */
+  logsDir: "/data/logs",
+  logFile: "/data/logs/homeserver.log",
 } as const;
 
 export const ELEMENT_PATHS = {

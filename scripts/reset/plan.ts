@@ -56,7 +56,7 @@ export function describeDestroyed(plan: PlanResult, facts: ResetFacts): string[]
   const count = plan.deletes.length || plan.changeSummary["delete"] || 0;
   lines.push(`Will be destroyed${count ? ` (${count} resource${count === 1 ? "" : "s"})` : ""}:`);
   for (const step of plan.deletes) {
-    const retained = facts.mediaRetainedOnDelete && isMediaVolume(step, facts);
+    const retained = (facts.mediaRetainedOnDelete && isMediaVolume(step, facts)) || isLogVolume(step);
     lines.push(
       `  - ${step.type}  ${nameFromUrn(step.urn)}${retained ? "  (only leaves Pulumi's state: retainOnDelete keeps the Docker volume)" : ""}`,
     );
@@ -81,6 +81,11 @@ export function describeDestroyed(plan: PlanResult, facts: ResetFacts): string[]
 function isMediaVolume(step: DestroyStep, facts: ResetFacts): boolean {
   const name = nameFromUrn(step.urn);
   return step.type === "docker:index/volume:Volume" && (name === facts.mediaVolume || /media/i.test(name));
+}
+
+/** Synapse's log file volume (synapse.fileLog): always kept on delete, so a reset keeps the logs. */
+function isLogVolume(step: DestroyStep): boolean {
+  return step.type === "docker:index/volume:Volume" && /(^|[-_])logs$/.test(nameFromUrn(step.urn));
 }
 
 /** The "will be kept" block (and the media wipe, when asked). */

@@ -111,6 +111,12 @@ export const DIFFERENCES: readonly ConfigDifference[] = [
       "prod leaves the path to eqmd's eqmd_policy.py (in eqmd's checkout) commented out; the contract uploads the stand-in tests/fixtures/eqmd_policy.py so module loading from /data/modules is exercised",
   },
   {
+    key: "synapse.fileLog",
+    kind: "no containers",
+    reason:
+      "the flow starts Synapse on the host with the media store as its one mount; the log file's volume and chown job are Docker objects (checked under mocks in tests/program), and the rendered file handler is run by each Synapse venv in tests/contract/logConfig.test.ts",
+  },
+  {
     key: "element.port",
     kind: "no containers",
     reason: "no Element container runs, so nothing is published",

@@ -66,6 +66,17 @@ describe("plan", () => {
     assert.match(notRetained, /media volume "eqmd_matrix_media_store" too/);
   });
 
+  it("marks the log volume as retained whatever media.retainOnDelete says", () => {
+    const logsUrn = volumeUrn.replace(/::eqmd_matrix_media_store$/, "::matrix-synapse-logs");
+    for (const media of [true, false]) {
+      const lines = describeDestroyed(
+        { deletes: [{ urn: logsUrn, type: "docker:index/volume:Volume" }], changeSummary: {} },
+        facts({ media: { retainOnDelete: media } }),
+      ).join("\n");
+      assert.match(lines, /matrix-synapse-logs {2}\(only leaves Pulumi's state/);
+    }
+  });
+
   it("kept: Django database, PostgreSQL server, media unless --wipe-media", () => {
     const keep = describeKept(facts(), { stack: "dev", wipeMedia: false, yes: false }).join("\n");
     assert.match(keep, /Django database/);

@@ -45,10 +45,21 @@ describe("defaults (eqmd's values)", () => {
       elementContainer: "hx_element_web",
       mediaVolume: "hx_matrix_media_store",
       mediaInitContainer: "hx_matrix_media_init",
+      logVolume: "hx_matrix_logs",
+      logInitContainer: "hx_matrix_logs_init",
       postgresContainer: "hx_matrix_postgres",
       postgresDataVolume: "hx_matrix_postgres_data",
       djangoContainer: "hx_app",
     });
+  });
+  test("Element's pinning, presence, legal links and home page default to Element's own; no log file", () => {
+    assert.equal(s.element.messagePinning, false);
+    assert.equal(s.element.showPresence, true);
+    assert.deepEqual(s.element.termsLinks, []);
+    assert.equal(s.element.homeUrl, undefined);
+    assert.equal(s.synapse.fileLog, undefined);
+    const withFile = settingsFrom({ ...minimal, synapse: { fileLog: {} } });
+    assert.deepEqual(withFile.synapse.fileLog, { keep: 3 }, "eqmd keeps three old files");
   });
   test("Synapse's listener and its address as the commands see it are derived", () => {
     assert.deepEqual(s.synapse.bindAddresses, ["0.0.0.0"]);

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { EQMD_PROD_RAW, settingsFrom, DEV_RAW } from "../../support/settings";
-import { elementConfig, renderElementConfigJson } from "../../../render/element";
+import { clientBaseUrl, elementConfig, renderElementConfigJson } from "../../../render/element";
 import { renderHomeserverYaml } from "../../../render/homeserver";
 import { renderLogConfig } from "../../../render/logConfig";
 
@@ -73,10 +73,58 @@ describe("element config.json", () => {
     assert.equal(elementConfig(after).brand, "Hospital Chat");
     assert.notEqual(renderElementConfigJson(after), renderElementConfigJson(before));
     assert.equal(renderHomeserverYaml(after), renderHomeserverYaml(before));
-    assert.equal(renderLogConfig(), renderLogConfig());
+    assert.equal(renderLogConfig(after), renderLogConfig(before));
     const a = elementConfig(after);
     const b = elementConfig(before);
     const changed = Object.keys(b).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
     assert.deepEqual(changed, ["brand"]);
+  });
+
+  it("defaults to Element's own behaviour for pinning and presence, with no legal links or home page", () => {
+    const c = elementConfig(settingsFrom());
+    assert.deepEqual(c.features, { feature_pinning: false });
+    assert.deepEqual(c.enable_presence_by_hs_url, { "https://matrix.yourhospital.com": true });
+    assert.ok(!("terms_and_conditions_links" in c));
+    assert.ok(!("embedded_pages" in c));
+  });
+
+  it("renders eqmd's pinning, presence, legal links and home page when set", () => {
+    const c = elementConfig(
+      settingsFrom({
+        ...EQMD_PROD_RAW,
+        element: {
+          messagePinning: true,
+          showPresence: false,
+          termsLinks: [
+            { text: "Privacy Policy", url: "https://yourhospital.com/privacy-policy" },
+            { text: "Terms of Service", url: "https://yourhospital.com/terms-of-service" },
+          ],
+          homeUrl: "https://yourhospital.com/",
+        },
+      }),
+    );
+    assert.deepEqual(c.features, { feature_pinning: true });
+    assert.deepEqual(c.enable_presence_by_hs_url, { "https://matrix.yourhospital.com": false });
+    assert.deepEqual(c.terms_and_conditions_links, [
+      { text: "Privacy Policy", url: "https://yourhospital.com/privacy-policy" },
+      { text: "Terms of Service", url: "https://yourhospital.com/terms-of-service" },
+    ]);
+    assert.deepEqual(c.embedded_pages, { home_url: "https://yourhospital.com/" });
+    assert.ok(!("privacy_policy_url" in c), "read only by the analytics prompt, which eqmd does not configure");
+  });
+
+  it("keys presence by the base URL as Element's client holds it (matrix-js-sdk's rule)", () => {
+    assert.equal(clientBaseUrl("https://matrix.yourhospital.com/"), "https://matrix.yourhospital.com");
+    assert.equal(clientBaseUrl("https://Matrix.Example.org:443/"), "https://matrix.example.org");
+    assert.equal(clientBaseUrl("http://localhost:8008/"), "http://localhost:8008");
+    const dev = elementConfig(settingsFrom({ ...DEV_RAW, element: { showPresence: false } }, "dev"));
+    assert.deepEqual(dev.enable_presence_by_hs_url, { "http://localhost:8008": false });
+  });
+
+  it("the new keys change only their own part of config.json", () => {
+    const before = elementConfig(settingsFrom());
+    const after = elementConfig(settingsFrom({ ...EQMD_PROD_RAW, element: { messagePinning: true } }));
+    const changed = Object.keys(after).filter((k) => JSON.stringify(after[k]) !== JSON.stringify(before[k]));
+    assert.deepEqual(changed, ["features"]);
   });
 });

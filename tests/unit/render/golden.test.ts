@@ -36,7 +36,7 @@ function renderAll(s: Settings): Record<string, string> {
   return {
     "homeserver.yaml": renderHomeserverYaml(s),
     "secrets.yaml": renderSecretsYaml(FAKE_SECRETS),
-    "log_config.yaml": renderLogConfig(),
+    "log_config.yaml": renderLogConfig(s),
     "element-config.json": renderElementConfigJson(s),
     "signing.key": renderSigningKey(FAKE_KEY_ID, FAKE_SEED),
     pgpass: renderPgpass(s, FAKE_DB_PASSWORD),

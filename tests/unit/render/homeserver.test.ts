@@ -253,7 +253,7 @@ describe("homeserver.yaml", () => {
 describe("secrets stay out of the readable files", () => {
   it("homeserver.yaml, element config and log config hold none of the secret values", () => {
     for (const s of [settingsFrom(), settingsFrom(DEV_RAW, "dev")]) {
-      const readable = renderHomeserverYaml(s) + renderElementConfigJson(s) + renderLogConfig();
+      const readable = renderHomeserverYaml(s) + renderElementConfigJson(s) + renderLogConfig(s);
       for (const value of secretValues()) assert.ok(!readable.includes(value), `${value} leaked`);
     }
   });

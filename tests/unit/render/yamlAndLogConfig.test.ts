@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { parse } from "yaml";
 import { toYaml } from "../../../render/yaml";
 import { renderLogConfig } from "../../../render/logConfig";
+import { EQMD_PROD_RAW, settingsFrom } from "../../support/settings";
 
 type Obj = Record<string, unknown>;
 
@@ -46,16 +47,23 @@ describe("toYaml", () => {
 });
 
 describe("log config", () => {
-  const config = parse(renderLogConfig(), { version: "1.1" }) as Obj;
+  const prod = settingsFrom();
+  const withFile = (keep?: number) =>
+    settingsFrom({
+      ...EQMD_PROD_RAW,
+      synapse: { ...(EQMD_PROD_RAW.synapse as Obj), fileLog: keep === undefined ? {} : { keep } },
+    });
+  const parsed = (text: string) => parse(text, { version: "1.1" }) as Obj;
+  const config = parsed(renderLogConfig(prod));
 
-  it("logs to stdout only, through the console handler", () => {
+  it("logs to stdout only by default, through the console handler", () => {
     const handlers = config.handlers as Obj;
     assert.deepEqual(Object.keys(handlers), ["console"]);
     const handler = handlers.console as Obj;
     assert.equal(handler.class, "logging.StreamHandler");
     assert.equal(handler.stream, "ext://sys.stdout");
     assert.deepEqual(config.root, { level: "INFO", handlers: ["console"] });
-    assert.ok(!/filename|FileHandler/.test(renderLogConfig()), "no log file: /data is read-only");
+    assert.ok(!/filename|FileHandler/.test(renderLogConfig(prod)), "no log file unless synapse.fileLog is set");
   });
 
   it("uses Synapse's format and request filter", () => {
@@ -71,16 +79,47 @@ describe("log config", () => {
     assert.deepEqual(((config.handlers as Obj).console as Obj).filters, ["context"]);
   });
 
-  it("quiets the SQL and twisted loggers", () => {
-    assert.deepEqual(config.loggers, { "synapse.storage.SQL": { level: "WARNING" }, twisted: { level: "WARNING" } });
+  it("puts the access, SQL and twisted loggers at WARNING, as eqmd has them", () => {
+    assert.deepEqual(config.loggers, {
+      "synapse.storage.SQL": { level: "WARNING" },
+      "synapse.access": { level: "WARNING" },
+      // eqmd's matrix/log_config.yaml names the 8008 listener's logger.
+      "synapse.access.http.8008": { level: "WARNING" },
+      twisted: { level: "WARNING" },
+    });
     assert.equal(config.version, 1);
     assert.equal(config.disable_existing_loggers, false);
   });
 
-  it("explains in the file why it is console-only", () => {
-    assert.match(
-      renderLogConfig(),
-      /^# .*\n# Console \(stdout\) only: Synapse runs as UID 1001 with a read-only \/data/,
-    );
+  it("names the access logger of the listener port actually configured", () => {
+    const other = parsed(renderLogConfig(settingsFrom({ ...EQMD_PROD_RAW, synapse: { listenPort: 8448 } })));
+    assert.deepEqual((other.loggers as Obj)["synapse.access.http.8448"], { level: "WARNING" });
+    assert.equal((other.loggers as Obj)["synapse.access.http.8008"], undefined);
+  });
+
+  it("with synapse.fileLog, also writes /data/logs/homeserver.log, rotated at midnight", () => {
+    const c = parsed(renderLogConfig(withFile(7)));
+    const handlers = c.handlers as Obj;
+    assert.deepEqual(Object.keys(handlers), ["console", "file"]);
+    assert.deepEqual(handlers.file, {
+      class: "logging.handlers.TimedRotatingFileHandler",
+      formatter: "precise",
+      filters: ["context"],
+      filename: "/data/logs/homeserver.log",
+      when: "midnight",
+      backupCount: 7,
+      encoding: "utf8",
+    });
+    assert.deepEqual(c.root, { level: "INFO", handlers: ["console", "file"] });
+    assert.deepEqual(c.loggers, config.loggers, "the file gets the same quiet loggers");
+  });
+
+  it("keeps eqmd's three old files when fileLog gives no count", () => {
+    assert.equal(((parsed(renderLogConfig(withFile())).handlers as Obj).file as Obj).backupCount, 3);
+  });
+
+  it("says in the file where it logs", () => {
+    assert.match(renderLogConfig(prod), /^# .*\n# Console \(stdout\) only/);
+    assert.match(renderLogConfig(withFile(3)), /^# .*\n# Console \(stdout\) and \/data\/logs\/homeserver\.log/);
   });
 });

@@ -2,6 +2,8 @@
 import * as path from "node:path";
 import { readLocalFiles, LocalFiles } from "../../config/files";
 import { buildSettings, Settings } from "../../config/settings";
+import { configInput } from "../../config/stackValues";
+import { readStackConfig } from "./stackConfig";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -65,4 +67,16 @@ export function localFilesFrom(raw: Record<string, unknown> = EQMD_PROD_RAW): Lo
   const { files, issues } = readLocalFiles(settingsFrom(raw), REPO_ROOT);
   if (issues.length > 0) throw new Error(`unreadable fixture files: ${JSON.stringify(issues)}`);
   return files;
+}
+
+/**
+ * The settings of a stack file (e.g. "Pulumi.prod.yaml") as the program builds them: the
+ * engine's key → text map, decoded by the program's own configInput, then the same builder.
+ */
+export function settingsFromStackFile(stackFile: string, stack: string): Settings {
+  const { values, secretKeys } = readStackConfig(path.join(REPO_ROOT, stackFile));
+  const entries = Object.fromEntries(
+    Object.entries(values).map(([key, value]) => [key, { value, secret: secretKeys.includes(key) }]),
+  );
+  return buildSettings(configInput(stack, entries));
 }

@@ -1,13 +1,17 @@
 /**
- * Golden files: every rendered file of the prod and dev fixtures, compared byte for byte with
- * tests/golden/<env>/. After an intended change, rewrite them with
- * `UPDATE_GOLDEN=1 node --import tsx --test tests/unit/render/golden.test.ts` and review the diff.
+ * Golden files: every rendered file of the example stacks, built from Pulumi.prod.yaml and
+ * Pulumi.dev.yaml through the program's own config decoding and settings builder, compared
+ * byte for byte with tests/golden/<env>/. So the goldens are what those examples deploy: an
+ * edit to an example fails here until the goldens are regenerated. After an intended change,
+ * run `npm run golden:update` and review the diff.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { REPO_ROOT, settingsFrom, DEV_RAW } from "../../support/settings";
+import { parse } from "yaml";
+import { REPO_ROOT, settingsFromStackFile } from "../../support/settings";
+import { readStackConfig } from "../../support/stackConfig";
 import { Settings } from "../../../config/settings";
 import { renderHomeserverYaml, renderPgpass, renderSecretsYaml } from "../../../render/homeserver";
 import { renderLogConfig } from "../../../render/logConfig";
@@ -28,8 +32,8 @@ const FAKE_KEY_ID = "a_golden";
 const FAKE_SEED = Buffer.from(Array.from({ length: 32 }, (_, i) => i)).toString("base64");
 
 const ENVIRONMENTS: Record<string, () => Settings> = {
-  prod: () => settingsFrom(),
-  dev: () => settingsFrom(DEV_RAW, "dev"),
+  prod: () => settingsFromStackFile("Pulumi.prod.yaml", "prod"),
+  dev: () => settingsFromStackFile("Pulumi.dev.yaml", "dev"),
 };
 
 function renderAll(s: Settings): Record<string, string> {
@@ -63,3 +67,28 @@ for (const [env, settings] of Object.entries(ENVIRONMENTS)) {
     }
   });
 }
+
+describe("the prod golden says what Pulumi.prod.yaml says", () => {
+  const golden = (name: string) => fs.readFileSync(path.join(REPO_ROOT, "tests", "golden", "prod", name), "utf8");
+  const example = readStackConfig(path.join(REPO_ROOT, "Pulumi.prod.yaml")).values;
+  const section = (key: string) => JSON.parse(example[`eqmd-matrix:${key}`] ?? "{}") as Record<string, unknown>;
+
+  it("Synapse modules: the example's list (none while eqmd_policy is commented out)", () => {
+    const declared = (section("synapse")["modules"] as { module: string }[] | undefined) ?? [];
+    const rendered = (parse(golden("homeserver.yaml")) as Record<string, unknown>)["modules"] as
+      { module: string }[] | undefined;
+    assert.deepEqual(
+      (rendered ?? []).map((m) => m.module),
+      declared.map((m) => m.module),
+    );
+  });
+
+  it("Element's pinning and legal links, and the log file, as the example sets them", () => {
+    const element = section("element");
+    const config = JSON.parse(golden("element-config.json")) as Record<string, unknown>;
+    assert.deepEqual(config["features"], { feature_pinning: element["messagePinning"] ?? false });
+    assert.deepEqual(config["terms_and_conditions_links"], element["termsLinks"]);
+    const fileLog = section("synapse")["fileLog"] !== undefined;
+    assert.equal(golden("log_config.yaml").includes("/data/logs/homeserver.log"), fileLog);
+  });
+});

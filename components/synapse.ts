@@ -70,7 +70,10 @@ export class Synapse extends pulumi.ComponentResource {
       `${name}-media`,
       { name: args.mediaVolumeName, labels: [{ label: "eqmd.matrix/role", value: "media-store" }] },
       // Fixed name: a replacement must delete first (a retained volume is then found again).
-      { parent: this, retainOnDelete: args.retainMedia, deleteBeforeReplace: true },
+      // Labels only tag it: a volume adopted from eqmd's compose (`npm run adopt`) keeps
+      // compose's labels, and Docker cannot relabel a volume, so a label change must never
+      // replace the media store.
+      { parent: this, retainOnDelete: args.retainMedia, deleteBeforeReplace: true, ignoreChanges: ["labels"] },
     );
 
     // A new named volume is root-owned; Synapse runs as UID:GID and must write to it.

@@ -11,6 +11,14 @@ export interface SynapseDatabaseArgs {
   readonly password: pulumi.Input<string>;
 }
 
+/** The only encoding and locale Synapse accepts (and the template that allows them). */
+export const SYNAPSE_DATABASE_LOCALE = {
+  encoding: "UTF8",
+  lcCollate: "C",
+  lcCtype: "C",
+  template: "template0",
+} as const;
+
 /**
  * Synapse's PostgreSQL database, owned by the role Synapse connects as (eqmd's hand procedure
  * made eqmd_user the owner, so Synapse could not create its schema). UTF8 with
@@ -33,10 +41,7 @@ export class SynapseDatabase extends pulumi.ComponentResource {
       {
         name: args.name,
         owner: this.role.name,
-        encoding: "UTF8",
-        lcCollate: "C",
-        lcCtype: "C",
-        template: "template0",
+        ...SYNAPSE_DATABASE_LOCALE,
       },
       { parent: this, deleteBeforeReplace: true },
     );

@@ -9,7 +9,10 @@ export type Confirmation =
   | { readonly kind: "no-answer" };
 
 /** Asks for the stack name; only an exact match (surrounding spaces ignored) confirms. */
-export async function confirm(deps: Pick<ResetDeps, "isTTY" | "prompt">, options: ResetOptions): Promise<Confirmation> {
+export async function confirm(
+  deps: Pick<ResetDeps, "isTTY" | "prompt">,
+  options: Pick<ResetOptions, "stack" | "yes">,
+): Promise<Confirmation> {
   if (options.yes) return { kind: "yes-flag" };
   if (!deps.isTTY) return { kind: "no-tty" };
   const typed = await deps.prompt(`Type the stack name (${options.stack}) to go on, anything else aborts: `);

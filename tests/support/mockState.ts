@@ -58,15 +58,14 @@ export function mockState(args: MockResourceArgs): { id: string; state: Record<s
       return { id, state: { ...inputs, base64: h.toString("base64"), hex: h.toString("hex") } };
     case "random:index/randomString:RandomString":
       return { id, state: { ...inputs, result: h.toString("hex").slice(0, Number(inputs["length"] ?? 8)) } };
-    case "docker:index/remoteImage:RemoteImage":
+    case "docker:index/remoteImage:RemoteImage": {
+      // Like the engine's: the id follows the image pulled, so another tag gives another id.
+      const image = digest(String(inputs["name"])).toString("hex");
       return {
         id,
-        state: {
-          ...inputs,
-          imageId: `sha256:${h.toString("hex")}`,
-          repoDigest: `${String(inputs["name"])}@sha256:${h.toString("hex")}`,
-        },
+        state: { ...inputs, imageId: `sha256:${image}`, repoDigest: `${String(inputs["name"])}@sha256:${image}` },
       };
+    }
     case "command:local:Command":
       return { id, state: { ...inputs, stdout: fakeCommandStdout(args), stderr: "" } };
     default:

@@ -1,0 +1,32 @@
+/**
+ * The thin adapter from `@pulumi/pulumi/automation`'s Stack to AdoptStack; errors are narrowed
+ * to pulumi's stderr as the reset does (scripts/reset/automation.ts).
+ */
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { shortError } from "../reset/automation";
+import { AdoptStack } from "./types";
+
+export function fromAutomationStack(stack: Stack): AdoptStack {
+  return {
+    name: stack.name,
+    getAllConfig: () => short(stack.getAllConfig()),
+    exportStack: () => short(stack.exportStack()),
+    importStack: (state) => short(stack.importStack(state)),
+    up: (opts) => short(stack.up({ ...opts, ...(opts.target ? { target: [...opts.target] } : {}) })),
+    import: (opts) => short(stack.import({ ...opts, resources: [...opts.resources] })),
+    preview: (opts) => short(stack.preview(opts)),
+  };
+}
+
+/** Selects the existing stack `stackName` of the program in `workDir`. */
+export async function selectStack(stackName: string, workDir: string): Promise<AdoptStack> {
+  return fromAutomationStack(await short(LocalWorkspace.selectStack({ stackName, workDir })));
+}
+
+async function short<T>(promise: Promise<T>): Promise<T> {
+  try {
+    return await promise;
+  } catch (err) {
+    throw shortError(err);
+  }
+}

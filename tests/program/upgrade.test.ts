@@ -1,0 +1,125 @@
+/**
+ * The upgrade from eqmd's pin (issue 12, item 9): an operator on Synapse 1.99.0 sets one value,
+ * synapse.image, to the current release. The program is recorded before and after; a resource
+ * whose inputs do not change gets no step in the preview, and the ones that do change are
+ * replaced only where their changed inputs force it. The database, its role, the media volume
+ * and the secrets must be untouched, and must not wait on anything the upgrade replaces.
+ */
+import assert from "node:assert/strict";
+import * as path from "node:path";
+import { before, describe, test } from "node:test";
+import { DEFAULT_SYNAPSE_IMAGE, EQMD_SYNAPSE_VERSION } from "../../config/versions";
+import { ProgramRun, RecordedResource, runProgram } from "../support/programHarness";
+import { readStackConfig } from "../support/stackConfig";
+
+const EQMD_IMAGE = `matrixdotorg/synapse:v${EQMD_SYNAPSE_VERSION}`;
+const SECRETS = { "eqmd-matrix:postgresAdminPassword": "MOCKSECRET-pg-admin" };
+
+let before199: ProgramRun;
+let after: ProgramRun;
+
+/** Pulumi.prod.yaml with only synapse.image changed (an override replaces the whole key: keep the rest). */
+function withImage(image: string | undefined): ProgramRun {
+  const text = readStackConfig(path.join(__dirname, "..", "..", "Pulumi.prod.yaml")).values["eqmd-matrix:synapse"];
+  const synapse = JSON.parse(text ?? "{}") as Record<string, unknown>;
+  return runProgram("Pulumi.prod.yaml", {
+    secrets: SECRETS,
+    overrides: image === undefined ? {} : { "eqmd-matrix:synapse": { ...synapse, image } },
+  });
+}
+
+/** Inputs the docker provider updates in place; every other container input change replaces it. */
+const CONTAINER_IN_PLACE = new Set([
+  "restart",
+  "maxRetryCount",
+  "memory",
+  "memoryReservation",
+  "memorySwap",
+  "cpuShares",
+  "cpuSet",
+  "healthcheck",
+  "wait",
+  "waitTimeout",
+  "destroyGraceSeconds",
+  "mustRun",
+  "start",
+  "rm",
+]);
+
+function changedKeys(a: RecordedResource, b: RecordedResource): string[] {
+  const keys = new Set([...Object.keys(a.inputs), ...Object.keys(b.inputs)]);
+  return [...keys].filter((k) => JSON.stringify(a.inputs[k]) !== JSON.stringify(b.inputs[k])).sort();
+}
+
+interface Step {
+  readonly name: string;
+  readonly type: string;
+  readonly op: "replace" | "update";
+  readonly keys: string[];
+}
+
+function plannedSteps(): Step[] {
+  const steps: Step[] = [];
+  for (const b of after.resources.filter((r) => r.custom)) {
+    const a = before199.resources.find((r) => r.urn === b.urn);
+    assert.ok(a, `${b.urn} exists before the upgrade too (no create, no delete)`);
+    const keys = changedKeys(a, b);
+    if (keys.length === 0) continue;
+    const replace =
+      b.type === "docker:index/remoteImage:RemoteImage"
+        ? keys.includes("name")
+        : b.type === "docker:index/container:Container"
+          ? keys.some((k) => !CONTAINER_IN_PLACE.has(k))
+          : b.type !== "command:local:Command";
+    steps.push({ name: b.name, type: b.type, op: replace ? "replace" : "update", keys });
+  }
+  return steps;
+}
+
+before(() => {
+  before199 = withImage(EQMD_IMAGE);
+  after = withImage(undefined);
+});
+
+describe(`upgrade: synapse.image ${EQMD_IMAGE} → ${DEFAULT_SYNAPSE_IMAGE} (the default)`, () => {
+  test("both evaluations declare the same resources", () => {
+    assert.deepEqual(after.resources.map((r) => r.urn).sort(), before199.resources.map((r) => r.urn).sort());
+  });
+
+  test("the preview replaces only Synapse's image, its media-owner job and its container", () => {
+    const steps = plannedSteps();
+    console.log(`upgrade preview (mocks): ${steps.map((s) => `${s.op} ${s.name} [${s.keys.join(", ")}]`).join("; ")}`);
+    assert.deepEqual(
+      steps.map((s) => [s.name, s.op]),
+      [
+        ["matrix-synapse-image", "replace"],
+        ["matrix-synapse-media-owner", "replace"],
+        ["matrix-synapse-container", "replace"],
+      ],
+    );
+    // Only the image: the rendered files are the same for both versions, so nothing else to set.
+    assert.deepEqual(steps.find((s) => s.name === "matrix-synapse-container")?.keys, ["image"]);
+  });
+
+  test("the database, the role, the media volume and the secrets are not touched", () => {
+    const kept = after.resources.filter((r) =>
+      [
+        "postgresql:index/database:Database",
+        "postgresql:index/role:Role",
+        "docker:index/volume:Volume",
+        "random:index/randomPassword:RandomPassword",
+        "random:index/randomString:RandomString",
+      ].includes(r.type),
+    );
+    assert.ok(kept.length >= 8, `found ${kept.length}`);
+    const replaced = new Set(plannedSteps().map((s) => s.name));
+    const replacedUrns = after.resources.filter((r) => replaced.has(r.name)).map((r) => r.urn);
+    for (const r of kept) {
+      const a = before199.resources.find((x) => x.urn === r.urn);
+      assert.deepEqual(a?.inputs, r.inputs, `${r.name}: same inputs`);
+      for (const dep of [...r.options.dependsOn, ...r.options.replaceWith]) {
+        assert.ok(!replacedUrns.includes(dep), `${r.name} waits on nothing the upgrade replaces (${dep})`);
+      }
+    }
+  });
+});

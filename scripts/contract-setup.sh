@@ -150,7 +150,9 @@ ensure_postgres() {
     step "postgresql $PG_HOST:$PG_PORT" "running ($(elapsed "$start"))"
     return
   fi
-  pg_ctlcluster --skip-systemctl-redirect "$major" "$PG_CLUSTER" start ||
+  # The server outlives this script: it must not inherit our open files, above all the lock
+  # of `flock /tmp/eqmd-contract.lock …`, or the lock stays held until the server stops.
+  (close_inherited_fds && pg_ctlcluster --skip-systemctl-redirect "$major" "$PG_CLUSTER" start) ||
     fail "could not start PostgreSQL cluster $major/$PG_CLUSTER (pg_ctlcluster --skip-systemctl-redirect $major $PG_CLUSTER start)"
   local tries=0
   until pg_isready -q -h "$PG_HOST" -p "$PG_PORT"; do
@@ -159,6 +161,16 @@ ensure_postgres() {
     sleep 0.5
   done
   step "postgresql $PG_HOST:$PG_PORT" "started ($(elapsed "$start"))"
+}
+
+# Closes every file descriptor above stderr in the current (sub)shell.
+close_inherited_fds() {
+  local fd
+  for fd in /proc/$BASHPID/fd/*; do
+    fd=${fd##*/}
+    ((fd > 2)) && eval "exec $fd>&-" 2>/dev/null
+  done
+  return 0
 }
 
 # apt-get that waits for a lock another installer holds instead of failing at once.

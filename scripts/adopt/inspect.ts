@@ -17,22 +17,34 @@ export type InspectResult =
 
 /** Reads every object; stops at the first one that cannot be read (nothing is changed). */
 export async function inspectHost(deps: Pick<AdoptDeps, "runCommand">, target: AdoptTarget): Promise<InspectResult> {
+  return guarded(async () => ({ ...(await postgresObjects(deps, target)), ...(await dockerObjects(deps, target)) }));
+}
+
+/** The role and the database only (what PostgreSQL holds). */
+export function inspectPostgres(deps: Pick<AdoptDeps, "runCommand">, target: AdoptTarget): Promise<InspectResult> {
+  return guarded(() => postgresObjects(deps, target));
+}
+
+async function postgresObjects(deps: Pick<AdoptDeps, "runCommand">, target: AdoptTarget): Promise<HostObjects> {
+  const role = await readRole(deps, target);
+  const database = await readDatabase(deps, target);
+  return { ...(role ? { role } : {}), ...(database ? { database } : {}) };
+}
+
+async function dockerObjects(deps: Pick<AdoptDeps, "runCommand">, target: AdoptTarget): Promise<HostObjects> {
+  const volume = await readVolume(deps, target);
+  const synapseContainer = await readContainer(deps, target, target.synapseContainer);
+  const elementContainer = await readContainer(deps, target, target.elementContainer);
+  return {
+    ...(volume ? { volume } : {}),
+    ...(synapseContainer ? { synapseContainer } : {}),
+    ...(elementContainer ? { elementContainer } : {}),
+  };
+}
+
+async function guarded(read: () => Promise<HostObjects>): Promise<InspectResult> {
   try {
-    const role = await readRole(deps, target);
-    const database = await readDatabase(deps, target);
-    const volume = await readVolume(deps, target);
-    const synapseContainer = await readContainer(deps, target, target.synapseContainer);
-    const elementContainer = await readContainer(deps, target, target.elementContainer);
-    return {
-      ok: true,
-      objects: {
-        ...(role ? { role } : {}),
-        ...(database ? { database } : {}),
-        ...(volume ? { volume } : {}),
-        ...(synapseContainer ? { synapseContainer } : {}),
-        ...(elementContainer ? { elementContainer } : {}),
-      },
-    };
+    return { ok: true, objects: await read() };
   } catch (err) {
     if (err instanceof InspectError) return { ok: false, what: err.what, message: err.message };
     throw err;

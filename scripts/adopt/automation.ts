@@ -4,6 +4,8 @@
  */
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { shortError } from "../reset/automation";
+import { PROJECT_NAME } from "./declared";
+import { PROJECT_DIR, providersProgram } from "./providersProgram";
 import { AdoptStack } from "./types";
 
 export function fromAutomationStack(stack: Stack): AdoptStack {
@@ -12,7 +14,14 @@ export function fromAutomationStack(stack: Stack): AdoptStack {
     getAllConfig: () => short(stack.getAllConfig()),
     exportStack: () => short(stack.exportStack()),
     importStack: (state) => short(stack.importStack(state)),
-    up: (opts) => short(stack.up({ ...opts, ...(opts.target ? { target: [...opts.target] } : {}) })),
+    up: (opts) => short(stack.up(opts)),
+    recordProviders: (opts) =>
+      short(
+        LocalWorkspace.selectStack(
+          { stackName: stack.name, projectName: PROJECT_NAME, program: providersProgram },
+          { workDir: PROJECT_DIR },
+        ).then((inline) => inline.up({ target: [...opts.target], onOutput: opts.onOutput })),
+      ),
     import: (opts) => short(stack.import({ ...opts, resources: [...opts.resources] })),
     preview: (opts) => short(stack.preview(opts)),
   };

@@ -158,10 +158,10 @@ async function stage(
   try {
     if (missing.length > 0) {
       // An import names its provider by URN, and the engine can only use one that is in the
-      // state; a targeted `up` records the providers (from the stack's config) and nothing else.
+      // state: a targeted `up` of the providers alone records them (from the stack's config).
       say();
-      say(`Recording the stack's providers in the state (pulumi up --target ${missing.join(" --target ")}):`);
-      await deps.stack.up({ target: missing, onOutput: stream });
+      say(`Recording the stack's providers in the state (up --target ${missing.join(" --target ")}):`);
+      await deps.stack.recordProviders({ target: missing, onOutput: stream });
     }
   } catch (err) {
     return { ok: false, step: "Recording the providers", message: message(err) };

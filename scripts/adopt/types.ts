@@ -87,8 +87,13 @@ export interface AdoptStack {
   exportStack(): Promise<Deployment>;
   /** Puts a saved state back (the adopt's undo). */
   importStack(state: Deployment): Promise<void>;
-  /** `pulumi up --target`: only used with the providers' URNs (providers only enter the state). */
-  up(opts: { readonly target?: string[]; readonly onOutput?: (text: string) => void }): Promise<unknown>;
+  /** `pulumi up` of the program. */
+  up(opts: { readonly onOutput?: (text: string) => void }): Promise<unknown>;
+  /** `up --target <urns>` of a program declaring only the explicit providers (providersProgram.ts). */
+  recordProviders(opts: {
+    readonly target: readonly string[];
+    readonly onOutput?: (text: string) => void;
+  }): Promise<unknown>;
   import(opts: AdoptImportOptions): Promise<unknown>;
   preview(opts: AdoptPreviewOptions): Promise<{ readonly changeSummary?: Record<string, number> }>;
 }

@@ -135,7 +135,8 @@ export function hostCommands(host: FakeHost, log: CommandSpec[]): (spec: Command
 export type StackCall =
   | { readonly method: "getAllConfig" | "exportStack" }
   | { readonly method: "importStack"; readonly state: Deployment }
-  | { readonly method: "up"; readonly target?: string[] }
+  | { readonly method: "up" }
+  | { readonly method: "recordProviders"; readonly target: string[] }
   | { readonly method: "import"; readonly opts: AdoptImportOptions }
   | { readonly method: "preview" };
 
@@ -164,10 +165,13 @@ export function fakeStack(init: FakeStackInit, calls: StackCall[]): AdoptStack {
       calls.push({ method: "importStack", state: saved });
       return Promise.resolve();
     },
-    up: (opts) => {
-      calls.push({ method: "up", ...(opts.target ? { target: opts.target } : {}) });
-      const key = opts.target ? "providers" : "up";
-      return init.fail?.[key] ? Promise.reject(new Error(init.fail[key])) : Promise.resolve({});
+    up: () => {
+      calls.push({ method: "up" });
+      return init.fail?.up ? Promise.reject(new Error(init.fail.up)) : Promise.resolve({});
+    },
+    recordProviders: (opts) => {
+      calls.push({ method: "recordProviders", target: [...opts.target] });
+      return init.fail?.providers ? Promise.reject(new Error(init.fail.providers)) : Promise.resolve({});
     },
     import: (opts) => {
       calls.push({ method: "import", opts });

@@ -86,7 +86,7 @@ describe(`upgrade: synapse.image ${EQMD_IMAGE} → ${DEFAULT_SYNAPSE_IMAGE} (the
     assert.deepEqual(after.resources.map((r) => r.urn).sort(), before199.resources.map((r) => r.urn).sort());
   });
 
-  test("the preview replaces only Synapse's image, its media-owner job and its container", () => {
+  test("the preview replaces only Synapse's image, its two volume-owner jobs and its container", () => {
     const steps = plannedSteps();
     console.log(`upgrade preview (mocks): ${steps.map((s) => `${s.op} ${s.name} [${s.keys.join(", ")}]`).join("; ")}`);
     assert.deepEqual(
@@ -94,6 +94,9 @@ describe(`upgrade: synapse.image ${EQMD_IMAGE} → ${DEFAULT_SYNAPSE_IMAGE} (the
       [
         ["matrix-synapse-image", "replace"],
         ["matrix-synapse-media-owner", "replace"],
+        // The prod example's log file (synapse.fileLog): a one-shot chown job, as for media,
+        // run from Synapse's image; the volumes themselves are kept.
+        ["matrix-synapse-logs-owner", "replace"],
         ["matrix-synapse-container", "replace"],
       ],
     );

@@ -8,13 +8,15 @@
 #   eqmd-e2e/synapse:v<EQMD_SYNAPSE_VERSION>
 #   eqmd-e2e/postgres:<major>             tests/e2e/images/postgres (major of DEFAULT_POSTGRES_IMAGE)
 #   eqmd-e2e/element-web:v<version>       tests/e2e/images/element-web (tag of DEFAULT_ELEMENT_IMAGE)
+#   eqmd-e2e/django:5.2                   tests/e2e/images/django: eqmd's Django stand-in, running
+#                                         tests/contract/oidc-provider (copied in at build time)
 #
 # Versions come from config/versions.ts. Tags never reuse the official image names.
 #
 # Each image carries the label eqmd.e2e.inputs: a hash of its folder, its version, its extra
-# inputs (Synapse's pip constraints) and the base image id. An image whose tag already has
+# inputs (pip constraints; the provider project for Django) and the base image id. An image whose tag already has
 # the wanted label is not rebuilt. The host's CA bundle and pip settings go into the Synapse
-# build stage only, never into a final image.
+# and Django build stages only, never into a final image.
 #
 # Environment (optional):
 #   EQMD_E2E_REBUILD_BASE=1   re-create the Debian base (and so every image) even if present
@@ -199,8 +201,10 @@ DPKG
 
 # --- the images -------------------------------------------------------------------------
 
-# Context extras: the EXTRA_FILES array holds pairs (source path, name in the context).
+# Context extras: the EXTRA_FILES array holds pairs (source path, name in the context);
+# EXTRA_DIRS likewise for folders (hashed by their source files, copied whole).
 EXTRA_FILES=()
+EXTRA_DIRS=()
 
 # wanted_label <folder> <version> [build-arg...]: the inputs label an up-to-date image has.
 wanted_label() {
@@ -208,6 +212,9 @@ wanted_label() {
   base_id=$(docker image inspect --format '{{.Id}}' "$BASE_TAG")
   for ((i = 0; i < ${#EXTRA_FILES[@]}; i += 2)); do
     extra+="${EXTRA_FILES[i+1]}=$(sha256sum <"${EXTRA_FILES[i]}" | cut -c1-64);"
+  done
+  for ((i = 0; i < ${#EXTRA_DIRS[@]}; i += 2)); do
+    extra+="${EXTRA_DIRS[i+1]}/=$(inputs_hash "${EXTRA_DIRS[i]}");"
   done
   inputs_hash "$IMAGES/$folder" "version=$version" "base=$base_id" "extra=$extra" "args=$*"
 }
@@ -220,7 +227,11 @@ make_context() {
   for ((i = 0; i < ${#EXTRA_FILES[@]}; i += 2)); do
     cp "${EXTRA_FILES[i]}" "$ctx/${EXTRA_FILES[i+1]}"
   done
-  if [ "$folder" = synapse ]; then
+  for ((i = 0; i < ${#EXTRA_DIRS[@]}; i += 2)); do
+    mkdir -p "$ctx/${EXTRA_DIRS[i+1]}"
+    (cd "${EXTRA_DIRS[i]}" && source_files . | tar --null -T - -c) | tar -C "$ctx/${EXTRA_DIRS[i+1]}" -x
+  done
+  if [ "$folder" = synapse ] || [ "$folder" = django ]; then
     mkdir -p "$ctx/build"
     write_pip_settings "$ctx/build"
   fi
@@ -310,6 +321,9 @@ synapse_images() {
 SYNAPSE_VERSION=$(read_version SYNAPSE_VERSION)
 EQMD_SYNAPSE_VERSION=$(read_version EQMD_SYNAPSE_VERSION)
 ELEMENT_TAG=$(read_image_tag DEFAULT_ELEMENT_IMAGE)            # v1.11.58
+# Django's minor from the provider pins (Django==5.2.x -> 5.2): the stand-in's tag.
+DJANGO_TAG=$(sed -nE 's/^Django==([0-9]+\.[0-9]+)\..*/\1/p' "$CONSTRAINTS_DIR/provider.txt")
+[ -n "$DJANGO_TAG" ] || die "no Django==<version> pin in $CONSTRAINTS_DIR/provider.txt"
 PG_MAJOR=$(read_image_tag DEFAULT_POSTGRES_IMAGE | sed -E 's/^([0-9]+).*/\1/')  # 15-alpine -> 15
 case $ELEMENT_TAG in v[0-9]*) ;; *) die "unexpected Element tag $ELEMENT_TAG in $VERSIONS" ;; esac
 case $PG_MAJOR in [0-9]*) ;; *) die "unexpected PostgreSQL tag in $VERSIONS" ;; esac
@@ -328,6 +342,9 @@ synapse_pid=$!
 (
   build_image "$PREFIX/postgres:$PG_MAJOR" postgres "$PG_MAJOR"
   build_image "$PREFIX/element-web:$ELEMENT_TAG" element-web "${ELEMENT_TAG#v}"
+  EXTRA_FILES=("$CONSTRAINTS_DIR/provider.txt" constraints.txt)
+  EXTRA_DIRS=("$ROOT/tests/contract/oidc-provider" oidc-provider)
+  build_image "$PREFIX/django:$DJANGO_TAG" django "$DJANGO_TAG"
 ) >"$lane_dir/other" 2>&1 &
 other_pid=$!
 rc=0

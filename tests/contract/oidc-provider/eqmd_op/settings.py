@@ -12,6 +12,13 @@ Environment:
   MATRIX_ADMIN_INTERNAL_URL, MATRIX_CLIENT_INTERNAL_URL, SYNAPSE_ADMIN_TOKEN,
   MATRIX_BOT_ACCESS_TOKEN, MATRIX_BOT_USER_ID, SYNAPSE_OIDC_PROVIDER_ID
                           read by the Matrix commands, as eqmd's MatrixConfig reads them.
+  DATABASE_HOST           when set, Django's database is PostgreSQL, as eqmd's: DATABASE_NAME,
+                          DATABASE_USER, DATABASE_PASSWORD, DATABASE_PORT (default 5432), the
+                          keys of eqmd's .env. Unset: SQLite in EQMD_OP_DATA_DIR (contract tier).
+  EQMD_OP_ALLOWED_HOSTS   extra host names or addresses to serve, comma-separated (the e2e
+                          tier's container address, which is also the issuer's host).
+  DJANGO_SECRET_KEY       when set, the secret key (a container that is recreated keeps its
+                          sessions valid); else a key kept in EQMD_OP_DATA_DIR.
 """
 import os
 import secrets
@@ -44,9 +51,11 @@ def _secret_key(data_dir: Path) -> str:
 
 
 DATA_DIR = _data_dir()
-SECRET_KEY = _secret_key(DATA_DIR)
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or _secret_key(DATA_DIR)
 DEBUG = False
-ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"] + [
+    host.strip() for host in os.environ.get("EQMD_OP_ALLOWED_HOSTS", "").split(",") if host.strip()
+]
 
 # As in eqmd: the provider sits behind a TLS-terminating proxy. django-oidc-provider builds
 # its issuer from the request (scheme://host + "/o"), so these two settings decide the issuer.
@@ -88,12 +97,24 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": DATA_DIR / "provider.sqlite3",
+if os.environ.get("DATABASE_HOST"):
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": os.environ.get("DATABASE_NAME", "eqmd_db"),
+            "USER": os.environ.get("DATABASE_USER", "eqmd_user"),
+            "PASSWORD": os.environ.get("DATABASE_PASSWORD", ""),
+            "HOST": os.environ["DATABASE_HOST"],
+            "PORT": os.environ.get("DATABASE_PORT", "5432"),
+        }
     }
-}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "provider.sqlite3",
+        }
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True

@@ -52,12 +52,21 @@ export function execLine(target: ExecTarget, argv: readonly string[], envNames: 
 /**
  * A /bin/sh snippet running `commandLine` and printing its stdout only when it succeeded.
  * pulumi-command puts a failed command's whole stdout into the error (and so into the log,
- * whatever `logging` says); commands whose output carries secrets are wrapped in this.
+ * whatever `logging` says); commands whose output carries secrets are wrapped in this. With
+ * `required`, a run whose stdout has no matching line fails too, so the engine records nothing.
  */
-export function withheldOnFailure(commandLine: string, what: string): string {
+export function withheldOnFailure(commandLine: string, what: string, required?: RequiredLine): string {
   const failed = shellQuote(
     `eqmd-matrix: ${what} failed; its standard output is withheld because it may carry secrets (its errors are above)`,
   );
+  const check = required
+    ? [
+        `if ! printf '%s\\n' "$out" | grep -q ${shellQuote(required.pattern)}; then`,
+        `  echo ${shellQuote(`eqmd-matrix: ${what} exited 0 but ${required.missing}; its standard output is withheld because it may carry secrets`)} >&2`,
+        "  exit 1",
+        "fi",
+      ]
+    : [];
   return [
     "status=0",
     `out=$(${commandLine}) || status=$?`,
@@ -65,6 +74,15 @@ export function withheldOnFailure(commandLine: string, what: string): string {
     `  echo ${failed} >&2`,
     '  exit "$status"',
     "fi",
+    ...check,
     `printf '%s\\n' "$out"`,
   ].join("\n");
+}
+
+/** A line a command's stdout must hold for its run to count as done (see withheldOnFailure). */
+export interface RequiredLine {
+  /** A basic regular expression for grep (no secret in it: it only names the key). */
+  readonly pattern: string;
+  /** What is wrong, in words, when no line matches ("printed no KEY=<value> line"). */
+  readonly missing: string;
 }

@@ -55,9 +55,17 @@ export function oidcClientScript(opts: OidcClientScriptOptions): string {
     `  echo "eqmd-matrix: $rsakeys RSA key(s) present: not creating another" >&2`,
     "fi",
     say(`running manage.py setup_synapse_oidc_client for client ${opts.clientId}`),
+    // The secret line is required here, not only in the program's parse: output without it,
+    // once recorded as the command's stdout, would fail every later `up` in that parse, because
+    // an unchanged command never runs again (seen on the real engine with garbage output).
     withheldOnFailure(
       manage(["setup_synapse_oidc_client", "--client-id", opts.clientId, "--matrix-fqdn", opts.matrixFqdn]),
       "manage.py setup_synapse_oidc_client",
+      {
+        pattern: "SYNAPSE_OIDC_CLIENT_SECRET=[^[:space:]]",
+        missing:
+          "printed no SYNAPSE_OIDC_CLIENT_SECRET=<secret> line. Nothing was recorded, so the next up runs it again; run it by hand in eqmd's Django container and compare its output with eqmd's command",
+      },
     ),
   );
   return `${lines.join("\n")}\n`;

@@ -43,6 +43,9 @@ elif cmd == "creatersakey":
     state["rsakeys"] += 1
     save()
     print("RSA key successfully created with kid: %s" % secrets.token_hex(16))
+elif cmd == "setup_synapse_oidc_client" and state.get("garbage"):
+    print("Setting up... ok")
+    print("client_secret: not-a-line-the-program-takes")
 elif cmd == "setup_synapse_oidc_client":
     opts = {"--client-id": "matrix_synapse_client", "--matrix-fqdn": "matrix.yourhospital.com"}
     i = 1
@@ -160,6 +163,18 @@ describe("oidcClientScript with a fake manage.py", () => {
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /manage\.py shell failed while counting RSA keys/);
     assert.deepEqual(calls(), ["shell"]);
+  });
+
+  it("fails, printing nothing, when setup_synapse_oidc_client exits 0 without its secret line", async () => {
+    setState({ rsakeys: 1, clients: {}, garbage: true });
+    const r = await runShell(oidcClientScript(opts));
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, "", "the output is withheld (it may carry secrets)");
+    assert.match(
+      r.stderr,
+      /setup_synapse_oidc_client exited 0 but printed no SYNAPSE_OIDC_CLIENT_SECRET=<secret> line/,
+    );
+    assert.doesNotMatch(r.stderr, /not-a-line-the-program-takes/);
   });
 
   it("stops when the RSAKEYS line is missing instead of guessing", async () => {

@@ -10,6 +10,7 @@ import { describe, test } from "node:test";
 import { parse } from "yaml";
 import { DEV_E2E_DIFFERENCES, E2E_PREFIX } from "./differences";
 import { DEV_STACK_FILE, devE2eConfig } from "./support/devStack";
+import { leaves } from "./support/stackConfig";
 
 describe("dev-e2e differs from Pulumi.dev.yaml only where listed", () => {
   const dev = (parse(fs.readFileSync(DEV_STACK_FILE, "utf8")) as { config: Record<string, unknown> }).config;
@@ -43,17 +44,3 @@ describe("dev-e2e differs from Pulumi.dev.yaml only where listed", () => {
     }
   });
 });
-
-/** Every leaf of a `config:` map by its path below the namespace, as JSON. */
-function leaves(config: Record<string, unknown>): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (value: unknown, at: string): void => {
-    if (typeof value === "object" && value !== null && !Array.isArray(value)) {
-      for (const [key, child] of Object.entries(value)) walk(child, at ? `${at}.${key}` : key);
-    } else {
-      out.set(at, JSON.stringify(value));
-    }
-  };
-  for (const [key, value] of Object.entries(config)) walk(value, key.replace(/^eqmd-matrix:/, ""));
-  return out;
-}

@@ -8,33 +8,20 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import { parse, stringify } from "yaml";
+import { stringify } from "yaml";
 import { REPO_ROOT } from "../../contract/support/paths";
 import { runCommand, RunResult } from "../../contract/support/run";
 import { DEV_E2E_DIFFERENCES } from "../differences";
+import { withDifferences } from "./stackConfig";
 import { toolchain } from "./toolchain";
 
 export const DEV_E2E_STACK = "dev-e2e";
 export const DEV_STACK_FILE = path.join(REPO_ROOT, "Pulumi.dev.yaml");
 export const DEV_E2E_STACK_FILE = path.join(REPO_ROOT, `Pulumi.${DEV_E2E_STACK}.yaml`);
-const NAMESPACE = "eqmd-matrix";
 
 /** Pulumi.dev.yaml's config with each listed difference set at its path. */
 export function devE2eConfig(): Record<string, unknown> {
-  const config = structuredClone(
-    (parse(fs.readFileSync(DEV_STACK_FILE, "utf8")) as { config: Record<string, unknown> }).config,
-  );
-  for (const { key, value } of DEV_E2E_DIFFERENCES) {
-    const [top, ...rest] = key.split(".");
-    if (rest.length === 0) {
-      config[`${NAMESPACE}:${top}`] = value;
-      continue;
-    }
-    let node = (config[`${NAMESPACE}:${top}`] ??= {}) as Record<string, unknown>;
-    for (const part of rest.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
-    node[rest[rest.length - 1]] = value;
-  }
-  return config;
+  return withDifferences(DEV_STACK_FILE, DEV_E2E_DIFFERENCES);
 }
 
 export interface DevStack {
@@ -42,7 +29,8 @@ export interface DevStack {
   /** The environment every CLI run gets: toolchain, backend, passphrase. */
   readonly env: Readonly<Record<string, string>>;
   readonly stateDir: string;
-  /** `pulumi <args> --stack dev-e2e` from the repository; its stdout (fails on an error). */
+  readonly name: string;
+  /** `pulumi <args> --stack <name>` from the repository; its stdout (fails on an error). */
   cli(args: readonly string[]): Promise<string>;
   /**
    * `pulumi up --refresh --yes --skip-preview` from the CLI, sent SIGINT (as ^C) once its
@@ -55,26 +43,36 @@ export interface DevStack {
   dispose(): void;
 }
 
-export async function openDevStack(): Promise<DevStack> {
+export function openDevStack(): Promise<DevStack> {
+  return openE2eStack(DEV_E2E_STACK, devE2eConfig());
+}
+
+/**
+ * Writes Pulumi.<name>.yaml from `config` and opens the stack on a fresh file backend, run by
+ * the real CLI from the repository (so `npm run reset` finds it as a user would).
+ */
+export async function openE2eStack(name: string, config: Record<string, unknown>): Promise<DevStack> {
   const tools = await toolchain();
-  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "eqmd-dev-e2e-state-"));
+  const stackFile = path.join(REPO_ROOT, `Pulumi.${name}.yaml`);
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), `eqmd-${name}-state-`));
   const env = {
     ...tools.env,
     PULUMI_BACKEND_URL: `file://${stateDir}`,
     PULUMI_CONFIG_PASSPHRASE: "",
   };
-  fs.writeFileSync(DEV_E2E_STACK_FILE, stringify({ config: devE2eConfig() }));
+  fs.writeFileSync(stackFile, stringify({ config }));
   const stack = await LocalWorkspace.createOrSelectStack(
-    { stackName: DEV_E2E_STACK, workDir: REPO_ROOT },
+    { stackName: name, workDir: REPO_ROOT },
     { pulumiCommand: tools.pulumi, envVars: env },
   );
   return {
     stack,
+    name,
     env,
     stateDir,
     cli: async (args) =>
       (
-        await runCommand([path.join(tools.root, "bin", "pulumi"), ...args, "--stack", DEV_E2E_STACK], {
+        await runCommand([path.join(tools.root, "bin", "pulumi"), ...args, "--stack", name], {
           cwd: REPO_ROOT,
           env,
           timeoutMs: 10 * 60_000,
@@ -82,7 +80,7 @@ export async function openDevStack(): Promise<DevStack> {
       ).stdout,
     interruptedUp: (when) =>
       new Promise((resolve, reject) => {
-        const args = ["up", "--refresh", "--yes", "--skip-preview", "--stack", DEV_E2E_STACK];
+        const args = ["up", "--refresh", "--yes", "--skip-preview", "--stack", name];
         const child = spawn(path.join(tools.root, "bin", "pulumi"), args, {
           cwd: REPO_ROOT,
           env: { ...process.env, ...env },
@@ -109,7 +107,7 @@ export async function openDevStack(): Promise<DevStack> {
     npm: (args, timeoutMs = 20 * 60_000) =>
       runCommand(["npm", "run", "--silent", ...args], { cwd: REPO_ROOT, env, timeoutMs, allowFailure: true }),
     dispose: () => {
-      fs.rmSync(DEV_E2E_STACK_FILE, { force: true });
+      fs.rmSync(stackFile, { force: true });
       fs.rmSync(stateDir, { recursive: true, force: true });
     },
   };

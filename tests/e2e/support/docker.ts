@@ -32,14 +32,28 @@ export async function containerState(name: string): Promise<{ id: string; starte
  * second a start a minute old is already gone (seen when a dev stack ran beside the tier).
  */
 export async function watchStarts(name: string, deadlineMs = 30 * 60_000): Promise<{ stop: () => Promise<number> }> {
+  const events = await watchEvents(name, "start", "{{.ID}}", deadlineMs);
+  return { stop: async () => (await events.stop()).length };
+}
+
+/**
+ * The `event` events of containers named `name` from now until `stop()`, one formatted line
+ * each, from a live `docker events` stream (see watchStarts for why not `--since`).
+ */
+export async function watchEvents(
+  name: string,
+  event: string,
+  format: string,
+  deadlineMs = 30 * 60_000,
+): Promise<{ stop: () => Promise<string[]> }> {
   const child = spawn("docker", [
     "events",
     "--filter",
     `container=${name}`,
     "--filter",
-    "event=start",
+    `event=${event}`,
     "--format",
-    "{{.ID}}",
+    format,
   ]);
   let lines = "";
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => (lines += chunk));
@@ -54,7 +68,7 @@ export async function watchStarts(name: string, deadlineMs = 30 * 60_000): Promi
       clearTimeout(timer);
       child.kill();
       await ended;
-      return lines.split("\n").filter((line) => line !== "").length;
+      return lines.split("\n").filter((line) => line !== "");
     },
   };
 }

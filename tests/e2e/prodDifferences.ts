@@ -143,11 +143,4 @@ export const PROD_E2E_DIFFERENCES: readonly ProdE2eDifference[] = [
     reason:
       "prod's own command word for word, but Debian ships only compose v1 (`docker-compose` 1.29.2, no `docker compose` plugin); and the stand-in's compose file",
   },
-  {
-    key: "afterReset",
-    value: [{ command: ["setup_matrix_bot"], capture: ["MATRIX_BOT_ACCESS_TOKEN"] }],
-    kind: "eqmd stand-in",
-    reason:
-      "the stand-in implements eqmd's setup_matrix_bot only (as in the contract tier); matrix_provision_rooms and matrix_sync_lifecycle are eqmd's room logic, not in it yet",
-  },
 ];

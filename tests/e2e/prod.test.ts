@@ -290,7 +290,8 @@ describe("the prod shape on the real engine, beside an eqmd stand-in", { timeout
   after(async () => {
     if (prod) {
       await prod.stack.destroy({ continueOnError: true }).catch(() => undefined);
-      await docker(["volume", "rm", "-f", NAMES.mediaVolume]).catch(() => undefined);
+      // Kept on delete by design (media.retainOnDelete, and the log volume always); this run made them.
+      await docker(["volume", "rm", "-f", NAMES.mediaVolume, NAMES.logVolume]).catch(() => undefined);
       prod.dispose();
     }
     if (eqmd) await eqmd.remove();
@@ -524,7 +525,7 @@ describe("the prod shape on the real engine, beside an eqmd stand-in", { timeout
       assert.match(text, /is not running/);
       assert.match(text, /eqmd-matrix: manage\.py shell failed while counting RSA keys/);
       assert.match(text, /django-oidc-provider RSA keys|setup_synapse_oidc_client/);
-      await eqmd.compose(["--profile", "prod", "up", "-d", "eqmd"]);
+      await eqmd.compose(["up", "-d", "eqmd"]);
       await eqmd.djangoHealthy();
       const converged = await converges("1");
       faults.push({

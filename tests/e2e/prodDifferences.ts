@@ -130,9 +130,7 @@ export const PROD_E2E_DIFFERENCES: readonly ProdE2eDifference[] = [
     value: [
       "docker-compose",
       "-f",
-      `${PE2E_EQMD_DIR}/docker-compose.yml`,
-      "--profile",
-      "prod",
+      `${PE2E_EQMD_DIR}/docker-compose.deploy.yml`,
       "up",
       "-d",
       "--force-recreate",

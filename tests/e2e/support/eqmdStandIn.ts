@@ -2,7 +2,7 @@
  * The eqmd side of a prod host, as eqmd's compose runs it, for the prod-e2e stack to join:
  * a compose project in PE2E_EQMD_DIR (the stand-in for /opt/eqmd) with its network, a
  * PostgreSQL container whose superuser is eqmd_user and whose database eqmd_db is Django's,
- * the Django container (service `eqmd`, profile prod, env_file .env), and an eqmd-like `.env`
+ * the Django container (service `eqmd`, env_file .env), and an eqmd-like `.env`
  * with comments and keys the program does not own. Started and removed with Debian's
  * docker-compose (v1), which is also what the stack's recreate command runs.
  */
@@ -26,7 +26,8 @@ import { DJANGO_IMAGE, POSTGRES_IMAGE } from "./images";
 
 export const EQMD_POSTGRES_CONTAINER = `${PE2E_PREFIX}_postgres`;
 export const ENV_FILE = path.join(PE2E_EQMD_DIR, ".env");
-export const COMPOSE_FILE = path.join(PE2E_EQMD_DIR, "docker-compose.yml");
+// eqmd deploys with docker-compose.deploy.yml, whose Django service `eqmd` has no profile.
+export const COMPOSE_FILE = path.join(PE2E_EQMD_DIR, "docker-compose.deploy.yml");
 const POSTGRES_VOLUME = `${PE2E_PREFIX}_postgres_data`;
 
 /** The `.env` keys the Matrix side writes; every other line is eqmd's and must survive. */
@@ -58,7 +59,7 @@ export interface EqmdStandIn {
 }
 
 function composeFile(): string {
-  // Keys and values as eqmd's docker-compose.yml has them, reduced to what the Matrix side meets.
+  // Keys and values as eqmd's docker-compose.deploy.yml has them, reduced to what the Matrix side meets.
   const compose = {
     services: {
       postgres: {
@@ -85,7 +86,6 @@ function composeFile(): string {
       eqmd: {
         image: DJANGO_IMAGE,
         container_name: "${CONTAINER_PREFIX:-eqmd}_app",
-        profiles: ["prod"],
         restart: "unless-stopped",
         user: "${EQMD_UID:-1001}:${EQMD_GID:-1001}",
         env_file: ".env",
@@ -213,13 +213,13 @@ export async function startEqmdStandIn(): Promise<EqmdStandIn> {
       throw new Error(`Django stand-in not healthy (${status}):\n${logs.stdout}${logs.stderr}`);
     },
     remove: async () => {
-      await compose(["--profile", "prod", "down", "-v", "--remove-orphans"], true);
+      await compose(["down", "-v", "--remove-orphans"], true);
       removeEqmdFolder();
     },
   };
   // As compose brings eqmd up: the database first, then the app (which migrates, then serves).
   await compose(["up", "-d", "postgres"]);
-  await compose(["--profile", "prod", "up", "-d", "eqmd"]);
+  await compose(["up", "-d", "eqmd"]);
   await standIn.djangoHealthy();
   return standIn;
 }

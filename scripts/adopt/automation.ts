@@ -3,7 +3,7 @@
  * to pulumi's stderr as the reset does (scripts/reset/automation.ts).
  */
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import { shortError } from "../reset/automation";
+import { short } from "../reset/automation";
 import { PROJECT_NAME } from "./declared";
 import { PROJECT_DIR, providersProgram } from "./providersProgram";
 import { AdoptStack } from "./types";
@@ -30,12 +30,4 @@ export function fromAutomationStack(stack: Stack): AdoptStack {
 /** Selects the existing stack `stackName` of the program in `workDir`. */
 export async function selectStack(stackName: string, workDir: string): Promise<AdoptStack> {
   return fromAutomationStack(await short(LocalWorkspace.selectStack({ stackName, workDir })));
-}
-
-async function short<T>(promise: Promise<T>): Promise<T> {
-  try {
-    return await promise;
-  } catch (err) {
-    throw shortError(err);
-  }
 }

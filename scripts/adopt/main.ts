@@ -6,7 +6,7 @@
  * The logic lives beside it (see run.ts).
  */
 import * as path from "node:path";
-import { prompt, runCommand } from "../reset/node";
+import { prompt, runCommand, runEntry } from "../reset/node";
 import { parseArgs, USAGE } from "./args";
 import { selectStack } from "./automation";
 import { run } from "./run";
@@ -51,14 +51,4 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
   });
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(
-      `adopt: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    process.exitCode = EXIT.failed;
-  },
-);
+runEntry("adopt", main);

@@ -23,7 +23,8 @@ export async function selectStack(stackName: string, workDir: string): Promise<R
   return fromAutomationStack(await short(LocalWorkspace.selectStack({ stackName, workDir })));
 }
 
-async function short<T>(promise: Promise<T>): Promise<T> {
+/** Awaits an Automation API call, turning its CommandError into a short one (shortError). */
+export async function short<T>(promise: Promise<T>): Promise<T> {
   try {
     return await promise;
   } catch (err) {

@@ -8,7 +8,7 @@
 import * as path from "node:path";
 import { parseArgs, USAGE } from "./args";
 import { selectStack } from "./automation";
-import { makeDir, prompt, runCommand } from "./node";
+import { makeDir, prompt, runCommand, runEntry } from "./node";
 import { run } from "./run";
 import { EXIT, ExitCode, ResetStack } from "./types";
 
@@ -63,14 +63,4 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
   );
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(
-      `reset: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    process.exitCode = EXIT.failed;
-  },
-);
+runEntry("reset", main);

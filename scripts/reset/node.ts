@@ -67,3 +67,21 @@ export function prompt(question: string): Promise<string | undefined> {
 export async function makeDir(dir: string): Promise<void> {
   await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
 }
+
+/**
+ * Runs a command's `main` and sets the process exit code from it; an error `main` did not
+ * expect is printed with its stack as `<name>: unexpected error: …` and exits 1.
+ */
+export function runEntry(name: string, main: (argv: readonly string[]) => Promise<number>): void {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(
+        `${name}: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
+      process.exitCode = 1;
+    },
+  );
+}

@@ -526,7 +526,7 @@ describe("the prod shape on the real engine, beside an eqmd stand-in", { timeout
       assert.match(text, /eqmd-matrix: manage\.py shell failed while counting RSA keys/);
       assert.match(text, /django-oidc-provider RSA keys|setup_synapse_oidc_client/);
       await eqmd.compose(["up", "-d", "eqmd"]);
-      await eqmd.djangoHealthy();
+      await eqmd.healthy();
       const converged = await converges("1");
       faults.push({
         fault: "Django container stopped during up (as it starts)",

@@ -8,7 +8,8 @@ import * as path from "node:path";
 import { describe, test } from "node:test";
 import { REPO_ROOT } from "../contract/support/paths";
 import { DEV_E2E_DIFFERENCES } from "./differences";
-import { PE2E_PREFIX, PROD_E2E_DIFFERENCES } from "./prodDifferences";
+import { ADOPT_E2E_DIFFERENCES, PE2E_PREFIX, PROD_E2E_DIFFERENCES } from "./prodDifferences";
+import { EQMD_SYNAPSE_IMAGE } from "./support/images";
 import { differingKeys, leaves, readStackConfig, withDifferences } from "./support/stackConfig";
 
 const PROD_STACK_FILE = path.join(REPO_ROOT, "Pulumi.prod.yaml");
@@ -50,5 +51,11 @@ describe("prod-e2e differs from Pulumi.prod.yaml only where listed", () => {
   test("Pulumi.prod.yaml still forbids resets, and prod-e2e keeps that (the test allows it as the README says)", () => {
     assert.equal(leaves(prod).get("reset.allowed"), "false");
     assert.equal(leaves(e2e).get("reset.allowed"), "false");
+  });
+
+  test("adopt-e2e is prod-e2e with Synapse at eqmd's pin (the README's adopt-then-upgrade path)", () => {
+    const adopt = withDifferences(PROD_STACK_FILE, ADOPT_E2E_DIFFERENCES);
+    assert.deepEqual(differingKeys(e2e, adopt), ["synapse.image"]);
+    assert.equal(leaves(adopt).get("synapse.image"), JSON.stringify(EQMD_SYNAPSE_IMAGE));
   });
 });

@@ -7,7 +7,7 @@
  * stand-in the test starts with Debian's docker-compose from support/eqmdStandIn.ts, under the
  * prefix `eqmd_pe2e` that nothing else on an engine carries.
  */
-import { ELEMENT_IMAGE, SYNAPSE_IMAGE } from "./support/images";
+import { ELEMENT_IMAGE, EQMD_SYNAPSE_IMAGE, SYNAPSE_IMAGE } from "./support/images";
 
 export type ProdDifferenceKind =
   /** No registry is reachable: stand-ins of our own for the official images. */
@@ -142,3 +142,19 @@ export const PROD_E2E_DIFFERENCES: readonly ProdE2eDifference[] = [
       "prod's own command word for word, but Debian ships only compose v1 (`docker-compose` 1.29.2, no `docker compose` plugin); and the stand-in's compose file",
   },
 ];
+
+/**
+ * The adopt-e2e stack (adopt.test.ts): prod-e2e's config on the same eqmd stand-in, except that
+ * Synapse stays at eqmd's pin for the adopt, as the README's upgrade section says (keep 1.99.0,
+ * adopt, then change that one value). The test then makes that change itself.
+ */
+export const ADOPT_E2E_DIFFERENCES: readonly ProdE2eDifference[] = PROD_E2E_DIFFERENCES.map((d) =>
+  d.key === "synapse.image"
+    ? {
+        ...d,
+        value: EQMD_SYNAPSE_IMAGE,
+        reason:
+          "stand-in for eqmd's eqmd-synapse:v1.99.0 (matrix-synapse 1.99.0 from PyPI): the adopt keeps eqmd's pin, the upgrade follows",
+      }
+    : d,
+);

@@ -13,16 +13,13 @@ export async function inspectContainer(name: string): Promise<Record<string, unk
   return (JSON.parse(result.stdout) as Record<string, unknown>[])[0];
 }
 
-/** The container's id and start time, as Docker reports them. */
+/** The container's id, start time and health (when it has a healthcheck), as Docker reports them. */
 export async function containerState(name: string): Promise<{ id: string; startedAt: Date; health?: string }> {
-  const raw = await docker([
-    "inspect",
-    "-f",
-    "{{.Id}} {{.State.StartedAt}} {{if .State.Health}}{{.State.Health.Status}}{{end}}",
-    name,
-  ]);
-  const [id, startedAt, health] = raw.split(" ");
-  return { id, startedAt: new Date(startedAt), health: health || undefined };
+  // JSON rather than a `.State.Health` template: the engine's templates fail on a missing key,
+  // and a container without a healthcheck has no Health at all (seen on Engine 20.10).
+  const [id, state] = (await docker(["inspect", "-f", "{{.Id}} {{json .State}}", name])).split(/ (.*)/s);
+  const parsed = JSON.parse(state) as { StartedAt: string; Health?: { Status?: string } };
+  return { id, startedAt: new Date(parsed.StartedAt), health: parsed.Health?.Status || undefined };
 }
 
 /**
@@ -37,24 +34,43 @@ export async function watchStarts(name: string, deadlineMs = 30 * 60_000): Promi
 }
 
 /**
- * The `event` events of containers named `name` from now until `stop()`, one formatted line
- * each, from a live `docker events` stream (see watchStarts for why not `--since`).
+ * The events of containers named `name` whose action is `event` (or one of them) from now until
+ * `stop()`, one formatted line each, from a live `docker events` stream (see watchStarts for
+ * why not `--since`).
  */
-export async function watchEvents(
+export function watchEvents(
   name: string,
-  event: string,
+  event: string | readonly string[],
   format: string,
   deadlineMs = 30 * 60_000,
 ): Promise<{ stop: () => Promise<string[]> }> {
-  const child = spawn("docker", [
-    "events",
-    "--filter",
-    `container=${name}`,
-    "--filter",
-    `event=${event}`,
-    "--format",
-    format,
-  ]);
+  const events = typeof event === "string" ? [event] : event;
+  return streamEvents([`container=${name}`, ...events.map((e) => `event=${e}`)], format, deadlineMs);
+}
+
+/**
+ * The events of the volume `name` whose action is one of `events` (create, destroy, …), as watchEvents. The way to tell
+ * that a volume was not recreated: its CreatedAt is the mtime of its data folder on Engine
+ * 20.10 and moves when Synapse adds a folder to the media store, and the engine reports a
+ * `create` each time a container mounts the existing volume (both seen in adopt.test.ts), so
+ * only `destroy` tells.
+ */
+export function watchVolumeEvents(
+  name: string,
+  events: readonly string[],
+  deadlineMs = 30 * 60_000,
+): Promise<{ stop: () => Promise<string[]> }> {
+  // Filters of one key are OR-ed, of different keys AND-ed.
+  const filters = ["type=volume", `volume=${name}`, ...events.map((e) => `event=${e}`)];
+  return streamEvents(filters, "{{.Action}} {{.Actor.ID}}", deadlineMs);
+}
+
+async function streamEvents(
+  filters: readonly string[],
+  format: string,
+  deadlineMs: number,
+): Promise<{ stop: () => Promise<string[]> }> {
+  const child = spawn("docker", ["events", ...filters.flatMap((f) => ["--filter", f]), "--format", format]);
   let lines = "";
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => (lines += chunk));
   const ended = new Promise<void>((resolve) => child.once("close", () => resolve()));

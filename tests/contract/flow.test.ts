@@ -13,8 +13,8 @@
  *     clearStaleRooms, eqmd's matrix_provision_rooms) and .env write;
  *  7. an SSO login of a provisioned eqmd user with matrix-js-sdk (room, message, media), and the
  *     refusal of a user eqmd never provisioned;
- *  8. a reset (stop, drop as the postgresql provider does, rebuild from 2) keeping the media
- *     store, and, for the default version, one wiping it; in the first, provisioning without the
+ *  8. for the default version: a reset (stop, drop as the postgresql provider does, rebuild
+ *     from 2) keeping the media store, and one wiping it; in the first, provisioning without the
  *     clear step reuses the destroyed global room (eqmd's warning lines, shown masked; the hook
  *     marked failOnWarnings fails), then the declared hooks give fresh rooms.
  *
@@ -150,7 +150,7 @@ CONTRACT_SYNAPSE_VERSIONS.forEach((version, index) => {
     stage: "first build",
     passed: 0,
   };
-  const steps = version === SYNAPSE_VERSION ? 9 : 8;
+  const steps = version === SYNAPSE_VERSION ? 9 : 7;
 
   describe(`Synapse ${version}: the declared Matrix side against real PostgreSQL, Synapse and OpenID provider`, () => {
     after(async () => {
@@ -351,12 +351,19 @@ CONTRACT_SYNAPSE_VERSIONS.forEach((version, index) => {
       },
     );
 
-    test("8. reset keeping media: rebuilt once from step 2, SSO login again, media on disk", STEP_TIMEOUT, async () => {
-      await resetAndRebuild(state, "kept");
-      state.passed += 1;
-    });
-
+    // The resets on the default version only: what they check is the program's (what it drops,
+    // rebuilds and clears) and eqmd's hooks, which the first build ran on both versions; eqmd's
+    // pin is taken further by adopt.test.ts and tests/e2e/adopt.test.ts (its upgrade).
     if (version === SYNAPSE_VERSION) {
+      test(
+        "8. reset keeping media: rebuilt once from step 2, SSO login again, media on disk",
+        STEP_TIMEOUT,
+        async () => {
+          await resetAndRebuild(state, "kept");
+          state.passed += 1;
+        },
+      );
+
       test("9. reset wiping media: rebuilt once, SSO login again, the file is gone", STEP_TIMEOUT, async () => {
         await resetAndRebuild(state, "wiped");
         state.passed += 1;

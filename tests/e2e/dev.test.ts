@@ -459,23 +459,41 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
     );
   });
 
-  it("npm run reset --backup writes a dump pg_restore reads; the README's restore serves the old media again", async () => {
+  it("npm run reset --backup --wipe-media: the media volume comes back empty; the README's restore of both files serves the old media again", async () => {
     const outputs = await dev.stack.outputs();
     const oldToken = secretOutput(outputs, "synapseAdminToken");
     const pgPassword = secretOutput(outputs, "postgresAdminPassword");
     const { mediaId } = await uploadMedia(oldToken, "restored with its database");
     const backupDir = fs.mkdtempSync(path.join(os.tmpdir(), "eqmd-dev-e2e-backup-"));
     try {
-      const reset = await dev.npm(["reset", "--", "--stack", "dev-e2e", "--yes", "--backup", backupDir]);
-      assert.equal(reset.code, 0, `reset --backup failed:\n${reset.stdout}\n${reset.stderr}`);
-      const dump = fs.readdirSync(backupDir).find((f) => f.endsWith(".dump"));
-      assert.ok(dump, `no .dump in ${backupDir}: ${fs.readdirSync(backupDir).join(", ")}`);
-      const dumpPath = path.join(backupDir, dump);
+      // One reset for both options (they are independent steps of it): the backup is taken
+      // before the destroy, the wipe happens in it.
+      const reset = await dev.npm([
+        "reset",
+        "--",
+        "--stack",
+        "dev-e2e",
+        "--yes",
+        "--backup",
+        backupDir,
+        "--wipe-media",
+      ]);
+      assert.equal(reset.code, 0, `reset --backup --wipe-media failed:\n${reset.stdout}\n${reset.stderr}`);
+      const files = await docker(["exec", "-u", "1001:1001", SYNAPSE, "find", "/data/media_store", "-type", "f"]);
+      assert.equal(files, "", "the media store is empty after --wipe-media");
+      const backup = (suffix: string): string => {
+        const file = fs.readdirSync(backupDir).find((f) => f.endsWith(suffix));
+        assert.ok(file, `no ${suffix} in ${backupDir}: ${fs.readdirSync(backupDir).join(", ")}`);
+        return path.join(backupDir, file);
+      };
+      const dumpPath = backup(".dump");
+      const mediaTar = backup(".tar");
       const listing = await runCommand(["pg_restore", "--list", dumpPath]);
       assert.match(listing.stdout, /TABLE public local_media_repository/);
       const newToken = secretOutput(await dev.stack.outputs(), "synapseAdminToken");
       assert.equal((await downloadMedia(newToken, mediaId)).status, 404, "after the reset the old media is unknown");
-      // The README's restore, word for word: Synapse stopped, pg_restore --clean --if-exists.
+      // The README's restore, word for word: Synapse stopped, pg_restore --clean --if-exists,
+      // then the media archive back into the volume with its owners (docker cp -a).
       await docker(["stop", SYNAPSE]);
       await runCommand(
         [
@@ -494,21 +512,15 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
         ],
         { env: { PGPASSWORD: pgPassword }, timeoutMs: 300_000 },
       );
+      await runCommand(["sh", "-c", 'docker cp -a - "$0":/data < "$1"', SYNAPSE, mediaTar]);
       await docker(["start", SYNAPSE]);
       assert.equal(await waitHealthy(120_000), "healthy");
       const restored = await downloadMedia(oldToken, mediaId);
-      assert.equal(restored.status, 200, "the restored database serves the kept media again");
+      assert.equal(restored.status, 200, "the restored database and media serve the old upload again");
       assert.equal(restored.body, "restored with its database");
     } finally {
       fs.rmSync(backupDir, { recursive: true, force: true });
     }
-  });
-
-  it("npm run reset --wipe-media recreates the media volume empty", async () => {
-    const reset = await dev.npm(["reset", "--", "--stack", "dev-e2e", "--yes", "--wipe-media"]);
-    assert.equal(reset.code, 0, `reset --wipe-media failed:\n${reset.stdout}\n${reset.stderr}`);
-    const files = await docker(["exec", "-u", "1001:1001", SYNAPSE, "find", "/data/media_store", "-type", "f"]);
-    assert.equal(files, "", "the media store is empty after --wipe-media");
   });
 
   it("destroy leaves nothing of the stack on the engine but the retained media volume", async () => {

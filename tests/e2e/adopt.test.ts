@@ -21,6 +21,7 @@ import {
   containerState,
   docker,
   inspectContainer,
+  mediaDigest,
   removeLeftovers,
   watchEvents,
   watchVolumeEvents,
@@ -75,23 +76,10 @@ describe(
     let before0: Kept;
     const handIds = { synapse: "", element: "" };
 
-    async function mediaDigest(): Promise<string> {
-      // As Synapse's user (EQMD_UID), in whichever Synapse container holds the name now.
-      return docker([
-        "exec",
-        "-u",
-        "1001:1001",
-        SYNAPSE,
-        "sh",
-        "-c",
-        "cd /data/media_store && find . -type f | sort | xargs -r sha256sum",
-      ]);
-    }
-
     async function kept(): Promise<Kept> {
       return {
         databaseOid: await eqmd.sql(`SELECT oid FROM pg_database WHERE datname = '${HAND_DATABASE}'`, "postgres"),
-        media: await mediaDigest(),
+        media: await mediaDigest(SYNAPSE),
       };
     }
 

@@ -20,7 +20,7 @@ import { REPO_ROOT } from "../contract/support/paths";
 import { runCommand } from "../contract/support/run";
 import { ssoLogin } from "../contract/support/ssoLogin";
 import { PE2E_DJANGO_CONTAINER, PE2E_PREFIX, PE2E_SYNAPSE_PORT, PROD_E2E_DIFFERENCES } from "./prodDifferences";
-import { containerState, docker, removeLeftovers, watchEvents, watchStarts } from "./support/docker";
+import { containerState, docker, mediaDigest, removeLeftovers, watchEvents, watchStarts } from "./support/docker";
 import { DevStack, openE2eStack } from "./support/devStack";
 import { EqmdStandIn, startEqmdStandIn, EQMD_POSTGRES_CONTAINER } from "./support/eqmdStandIn";
 import { Figures } from "./support/figures";
@@ -126,20 +126,8 @@ describe("the prod shape on the real engine, beside an eqmd stand-in", { timeout
     return { rowCounts: counts, checksum };
   }
 
-  async function mediaDigest(): Promise<string> {
-    return docker([
-      "exec",
-      "-u",
-      "1001:1001",
-      SYNAPSE,
-      "sh",
-      "-c",
-      "cd /data/media_store && find . -type f | sort | xargs -r sha256sum",
-    ]);
-  }
-
   async function kept(): Promise<Kept> {
-    return { ...(await djangoRows()), media: await mediaDigest(), foreign: eqmd.foreignLines() };
+    return { ...(await djangoRows()), media: await mediaDigest(SYNAPSE), foreign: eqmd.foreignLines() };
   }
 
   function lostBetween(before: Kept, after: Kept): string {

@@ -89,6 +89,22 @@ async function streamEvents(
   };
 }
 
+/**
+ * `sha256sum` of every file in Synapse's media store, one line each, sorted; read inside the
+ * container as Synapse's user (EQMD_UID), from whichever container holds the name now.
+ */
+export async function mediaDigest(synapseContainer: string): Promise<string> {
+  return docker([
+    "exec",
+    "-u",
+    "1001:1001",
+    synapseContainer,
+    "sh",
+    "-c",
+    "cd /data/media_store && find . -type f | sort | xargs -r sha256sum",
+  ]);
+}
+
 /** Names of the containers, volumes and networks whose names match `pattern`. */
 export async function dockerObjects(pattern: RegExp): Promise<string[]> {
   const lists = await Promise.all([

@@ -45,6 +45,8 @@ if (s.postgres.mode === "managed") {
       hostPort: s.postgres.port,
       password: adminPassword,
       network,
+      containerLogs: s.containerLogs,
+      ...(s.postgres.memoryMb !== undefined ? { memoryMb: s.postgres.memoryMb } : {}),
     },
     { providers: [dockerEngine] },
   );

@@ -4,6 +4,7 @@ import { PublishedPort } from "../config";
 import { publishedPorts } from "./ports";
 import { childOptions } from "./childOptions";
 import { HEALTH_PROBE_INTERVAL_SECONDS, goDuration } from "./duration";
+import { boundedLog, ContainerLogs, hardened, memoryLimit } from "./hardening";
 import { TYPE } from "./tokens";
 import { ELEMENT_PATHS } from "../render/paths";
 
@@ -22,9 +23,23 @@ export interface ElementWebArgs {
   readonly customCss?: string;
   /** Docker network Element joins (alias `element-web`). */
   readonly network: pulumi.Input<string>;
+  /** "UID:GID" nginx runs as (element.user): no capability needed. */
+  readonly user: string;
+  /** Writable tmpfs paths on the read-only root (element.tmpfs). */
+  readonly tmpfs: readonly string[];
+  /** Docker's log bound (containerLogs). */
+  readonly containerLogs: ContainerLogs;
+  /** Memory limit in MiB (element.memoryMb); absent = none. */
+  readonly memoryMb?: number;
 }
 
-/** Element Web with its generated config.json (and optional custom.css). */
+/**
+ * Element Web with its generated config.json (and optional custom.css), on a read-only root.
+ * Docker refuses to copy a file onto a read-only root, so the web root is an anonymous volume of
+ * the container: Docker fills it from the image when it creates the container, the uploads land
+ * in it, and it goes when the container goes (a new image gets a fresh copy). The uploads hold no
+ * secret, so `pulumi preview` diffs config.json key by key.
+ */
 export class ElementWeb extends pulumi.ComponentResource {
   public readonly container: docker.Container;
 
@@ -46,6 +61,8 @@ export class ElementWeb extends pulumi.ComponentResource {
         // Newer images (nginx-unprivileged) read the listen port from here; older ones ignore it.
         envs: [`ELEMENT_WEB_PORT=${port}`],
         uploads,
+        volumes: [{ containerPath: ELEMENT_PATHS.webRoot }],
+        removeVolumes: true,
         networksAdvanced: [{ name: args.network, aliases: ["element-web"] }],
         ports: publishedPorts(args.port, port),
         restart: "unless-stopped",
@@ -59,6 +76,9 @@ export class ElementWeb extends pulumi.ComponentResource {
         wait: true,
         waitTimeout: 120,
         destroyGraceSeconds: 10,
+        ...hardened(args.user, args.tmpfs),
+        ...boundedLog(args.containerLogs),
+        ...memoryLimit(args.memoryMb),
         labels: [{ label: "eqmd.matrix/role", value: "element-web" }],
       },
       childOptions(this, opts, { replaceOnChanges: ["healthcheck"] }),

@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { HEALTH_PROBE_INTERVAL_SECONDS, goDuration } from "./duration";
+import { boundedLog, ContainerLogs, memoryLimit } from "./hardening";
 import { publishedPorts } from "./ports";
 import { TYPE } from "./tokens";
 
@@ -19,6 +20,10 @@ export interface ManagedPostgresArgs {
   readonly password: pulumi.Input<string>;
   /** Network Synapse uses to reach it (by container name). */
   readonly network: pulumi.Input<string>;
+  /** Docker's log bound (containerLogs). */
+  readonly containerLogs: ContainerLogs;
+  /** Memory limit in MiB (postgres.memoryMb); absent = none. */
+  readonly memoryMb?: number;
 }
 
 const PASSWORD_FILE = "/run/eqmd-matrix/postgres-password";
@@ -68,6 +73,11 @@ export class ManagedPostgres extends pulumi.ComponentResource {
         wait: true,
         waitTimeout: 120,
         destroyGraceSeconds: 30,
+        // The entrypoint drops from root to postgres with setuid calls, not a setuid binary, so
+        // no process needs to gain privileges. Not read-only: a dev convenience, outside MatrixStack.
+        securityOpts: ["no-new-privileges:true"],
+        ...boundedLog(args.containerLogs),
+        ...memoryLimit(args.memoryMb),
         labels: [{ label: "eqmd.matrix/role", value: "dev-postgres" }],
       },
       { parent: this, replaceOnChanges: ["healthcheck"] },

@@ -67,6 +67,8 @@ export class MatrixStack extends pulumi.ComponentResource {
         containerName: s.names.synapseContainer,
         mediaVolumeName: s.names.mediaVolume,
         mediaOwnerJobName: s.names.mediaInitContainer,
+        config: { volumeName: s.names.configVolume, jobName: s.names.configJobContainer },
+        secrets: { volumeName: s.names.secretsVolume, jobName: s.names.secretsJobContainer },
         retainMedia: s.media.retainOnDelete,
         ...(s.synapse.fileLog
           ? { logs: { volumeName: s.names.logVolume, ownerJobName: s.names.logInitContainer } }
@@ -79,6 +81,8 @@ export class MatrixStack extends pulumi.ComponentResource {
         files: synapseFiles(s, args.files, secrets, oidc?.clientSecret),
         network: args.network,
         database: database.database,
+        containerLogs: s.containerLogs,
+        ...(s.synapse.memoryMb !== undefined ? { memoryMb: s.synapse.memoryMb } : {}),
       },
       // Synapse up to 1.150 refuses to start when OIDC discovery fails: client first.
       { parent: this, dependsOn: [database, ...(oidc ? [oidc] : [])] },
@@ -108,6 +112,10 @@ export class MatrixStack extends pulumi.ComponentResource {
         configJson: renderElementConfigJson(s),
         ...(args.files.elementCustomCss !== undefined ? { customCss: args.files.elementCustomCss } : {}),
         network: args.network,
+        user: s.element.user,
+        tmpfs: s.element.tmpfs,
+        containerLogs: s.containerLogs,
+        ...(s.element.memoryMb !== undefined ? { memoryMb: s.element.memoryMb } : {}),
       },
       // A static client, as in eqmd's compose (no depends_on): it starts beside Synapse, not
       // after it, which the real engine showed takes 2-3 s off every up and reset.

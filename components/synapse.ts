@@ -4,16 +4,18 @@ import { PublishedPort } from "../config";
 import { publishedPorts } from "./ports";
 import { childOptions } from "./childOptions";
 import { HEALTH_PROBE_INTERVAL_SECONDS, goDuration } from "./duration";
+import { boundedLog, ContainerLogs, hardened, memoryLimit } from "./hardening";
 import { TYPE } from "./tokens";
+import { filesJob, volumeOwnerJob, VolumeJob } from "./volumeJobs";
 import { SYNAPSE_PATHS } from "../render/paths";
 
-/** A file placed in the container before it starts; secret contents stay Pulumi secrets. */
+/** A file Synapse reads; secret contents stay Pulumi secrets. */
 export interface SynapseFile {
-  /** Absolute path inside the container. */
+  /** Absolute path inside the container: under SYNAPSE_PATHS.configDir or, when secret, secretsDir. */
   readonly path: string;
   /** The file's text (a Pulumi secret for the secret files). */
   readonly content: pulumi.Input<string>;
-  /** Secret files are readable by the Synapse user only (0400); the rest by anyone (0444). */
+  /** Secret files go to the secrets volume, readable by the Synapse user only (0400); the rest to the config volume (0444). */
   readonly secret: boolean;
 }
 
@@ -26,6 +28,10 @@ export interface SynapseArgs {
   readonly mediaVolumeName: string;
   /** Name of the one-shot job that chowns the media volume. */
   readonly mediaOwnerJobName: string;
+  /** The readable config files' volume and the job that writes it. */
+  readonly config: { readonly volumeName: string; readonly jobName: string };
+  /** The secret files' volume and the job that writes it. */
+  readonly secrets: { readonly volumeName: string; readonly jobName: string };
   /** Keep the media volume in Docker when Pulumi deletes it (media.retainOnDelete). */
   readonly retainMedia: boolean;
   /** User Synapse runs as and that owns its files and media (eqmd: 1001). */
@@ -46,6 +52,10 @@ export interface SynapseArgs {
   readonly logs?: { readonly volumeName: string; readonly ownerJobName: string };
   /** Synapse's database: a new database needs a new Synapse (it caches and holds connections). */
   readonly database: pulumi.Resource;
+  /** Docker's log bound (containerLogs). */
+  readonly containerLogs: ContainerLogs;
+  /** Memory limit in MiB (synapse.memoryMb); absent = none. */
+  readonly memoryMb?: number;
 }
 
 /**
@@ -88,37 +98,28 @@ export class Synapse extends pulumi.ComponentResource {
       },
       image.imageId,
       args,
+      args.containerLogs,
       childOptions(this, opts),
     );
 
     const logs = args.logs ? this.logStore(name, args.logs, image.imageId, args, opts) : undefined;
+    const config = this.filesVolume(name, "config", image.imageId, args, opts);
+    const secrets = this.filesVolume(name, "secrets", image.imageId, args, opts);
 
     this.container = new docker.Container(
       `${name}-container`,
       {
         name: args.containerName,
         image: image.imageId,
-        // No `user:` here. Uploads that set an owner make Docker look the container's user up
-        // in the *host's* passwd database (moby/moby#34142), where "1001:1001" is never found,
-        // so the create fails. The image's start.py starts as root and drops to UID:GID itself
-        // (which needs SETUID/SETGID, below); Synapse never runs as root.
-        // start.py's `run` mode keeps explicit --config-path arguments; secrets.yaml is merged
-        // over homeserver.yaml (disjoint top-level keys).
+        // Synapse's files arrive on volumes, not as uploads of this container, so nothing makes
+        // Docker look the user up in the host's passwd (moby/moby#34142): it can run as UID:GID
+        // from the start, with no capability at all (start.py's `run` mode keeps the explicit
+        // --config-path arguments; secrets.yaml is merged over homeserver.yaml, disjoint keys).
         command: ["run", "--config-path", SYNAPSE_PATHS.homeserver, "--config-path", SYNAPSE_PATHS.secrets],
-        envs: [
-          `UID=${args.uid}`,
-          `GID=${args.gid}`,
-          `PYTHONPATH=${SYNAPSE_PATHS.modulesDir}`,
-          "SYNAPSE_REPORT_STATS=no",
-        ],
-        uploads: args.files.map((f) => ({
-          file: f.path,
-          content: f.content,
-          owner: String(args.uid),
-          group: String(args.gid),
-          permissions: f.secret ? "0400" : "0444",
-        })),
+        envs: [`PYTHONPATH=${SYNAPSE_PATHS.modulesDir}`, "SYNAPSE_REPORT_STATS=no"],
         volumes: [
+          { volumeName: config.volume.name, containerPath: SYNAPSE_PATHS.configDir, readOnly: true },
+          { volumeName: secrets.volume.name, containerPath: SYNAPSE_PATHS.secretsDir, readOnly: true },
           { volumeName: this.mediaVolume.name, containerPath: SYNAPSE_PATHS.mediaStore },
           ...(logs ? [{ volumeName: logs.volume.name, containerPath: SYNAPSE_PATHS.logsDir }] : []),
         ],
@@ -137,20 +138,21 @@ export class Synapse extends pulumi.ComponentResource {
         waitTimeout: args.startTimeoutSeconds,
         // Let Synapse finish in-flight requests and close its database pool.
         destroyGraceSeconds: 30,
-        init: true,
-        // Only what start.py needs to drop from root to UID:GID; Synapse itself keeps none.
-        // Spelled as Docker reads them back (CAP_ prefix), else every refresh finds drift
-        // and the next up replaces the container.
-        capabilities: { drops: ["ALL"], adds: ["CAP_SETGID", "CAP_SETUID"] },
-        securityOpts: ["no-new-privileges:true"],
+        ...hardened(`${args.uid}:${args.gid}`, ["/tmp"]),
+        ...boundedLog(args.containerLogs),
+        ...memoryLimit(args.memoryMb),
         labels: [
           { label: "eqmd.matrix/role", value: "synapse" },
           { label: "eqmd.matrix/media-owner", value: mediaOwned.status },
           ...(logs ? [{ label: "eqmd.matrix/logs-owner", value: logs.owned.status }] : []),
+          // Synapse reads its files only when it starts: a rewritten config or secrets volume
+          // (a new job) must start a new Synapse, so each job's id is part of the container.
+          { label: "eqmd.matrix/config-job", value: written(config) },
+          { label: "eqmd.matrix/credentials-job", value: written(secrets) },
         ],
       },
       childOptions(this, opts, {
-        dependsOn: [mediaOwned.job, ...(logs ? [logs.owned.job] : [])],
+        dependsOn: [mediaOwned.job, config.job, secrets.job, ...(logs ? [logs.owned.job] : [])],
         replaceWith: [args.database],
         // Docker never applies a changed healthcheck to a running container.
         replaceOnChanges: ["healthcheck"],
@@ -172,9 +174,9 @@ export class Synapse extends pulumi.ComponentResource {
     name: string,
     logs: NonNullable<SynapseArgs["logs"]>,
     imageId: pulumi.Input<string>,
-    ids: { readonly uid: number; readonly gid: number },
+    args: SynapseArgs,
     opts: pulumi.ComponentResourceOptions | undefined,
-  ): { volume: docker.Volume; owned: ReturnType<typeof volumeOwnerJob> } {
+  ): { volume: docker.Volume; owned: VolumeJob } {
     const volume = new docker.Volume(
       `${name}-logs`,
       { name: logs.volumeName, labels: [{ label: "eqmd.matrix/role", value: "synapse-logs" }] },
@@ -190,64 +192,58 @@ export class Synapse extends pulumi.ComponentResource {
         path: SYNAPSE_PATHS.logsDir,
       },
       imageId,
-      ids,
+      args,
+      args.containerLogs,
       childOptions(this, opts),
     );
     return { volume, owned };
   }
-}
 
-interface OwnedVolume {
-  /** Container name of the job (`<prefix>_matrix_media_init`, …). */
-  readonly jobName: string;
-  /** Its `eqmd.matrix/role` label. */
-  readonly role: string;
-  /** For the error message: "the media volume". */
-  readonly what: string;
-  readonly volume: pulumi.Input<string>;
-  /** Where the job (and Synapse) mount the volume. */
-  readonly path: string;
+  /**
+   * The config or the secrets volume and the job that writes it. Not kept on delete: it holds
+   * nothing the next `up` does not write again, and a reset must leave no old secret behind.
+   */
+  private filesVolume(
+    name: string,
+    kind: "config" | "secrets",
+    imageId: pulumi.Input<string>,
+    args: SynapseArgs,
+    opts: pulumi.ComponentResourceOptions | undefined,
+  ): { volume: docker.Volume } & VolumeJob {
+    const secret = kind === "secrets";
+    const where = args[kind];
+    const volume = new docker.Volume(
+      `${name}-${kind}`,
+      { name: where.volumeName, labels: [{ label: "eqmd.matrix/role", value: `synapse-${kind}` }] },
+      { parent: this, deleteBeforeReplace: true },
+    );
+    const written = filesJob(
+      `${name}-${kind}-writer`,
+      {
+        jobName: where.jobName,
+        role: `${kind}-writer-job`,
+        what: `Synapse's ${kind} files`,
+        volume: volume.name,
+        path: secret ? SYNAPSE_PATHS.secretsDir : SYNAPSE_PATHS.configDir,
+      },
+      imageId,
+      {
+        files: args.files.filter((f) => f.secret === secret),
+        owner: args,
+        fileMode: secret ? "0400" : "0444",
+        dirMode: secret ? "0500" : "0555",
+      },
+      args.containerLogs,
+      childOptions(this, opts),
+    );
+    return { volume, ...written };
+  }
 }
 
 /**
- * A one-shot job that gives a volume to Synapse's UID:GID, changing only what differs (so a
- * large kept store costs little). Its `status` output is "ok" once it exited 0; it throws
- * otherwise, so Synapse (which carries the status as a label) never starts on a failure.
+ * The writing job's short id (Docker's 12 characters) once it exited 0: a new job (new files)
+ * gives a new value. Short, so no label carries a long random-looking string.
  */
-function volumeOwnerJob(
-  resourceName: string,
-  target: OwnedVolume,
-  imageId: pulumi.Input<string>,
-  ids: { readonly uid: number; readonly gid: number },
-  opts: pulumi.CustomResourceOptions,
-): { job: docker.Container; status: pulumi.Output<string> } {
-  const owner = `${ids.uid}:${ids.gid}`;
-  const job = new docker.Container(
-    resourceName,
-    {
-      name: target.jobName,
-      image: imageId,
-      user: "0:0",
-      entrypoints: ["/bin/sh", "-c"],
-      command: [
-        `chown ${owner} ${target.path} && ` +
-          `find ${target.path} -xdev \\( ! -user ${ids.uid} -o ! -group ${ids.gid} \\) -exec chown -h ${owner} {} +`,
-      ],
-      volumes: [{ volumeName: target.volume, containerPath: target.path }],
-      attach: true,
-      logs: true,
-      mustRun: false,
-      restart: "no",
-      labels: [{ label: "eqmd.matrix/role", value: target.role }],
-    },
-    opts,
-  );
-  // The job's exit code is only recorded by the provider; refuse to start Synapse on a failure.
-  const status = job.exitCode.apply((code) => {
-    if (code !== undefined && code !== 0) {
-      throw new Error(`${target.jobName} exited with ${code}: ${target.what} could not be chowned to ${owner}`);
-    }
-    return "ok";
-  });
-  return { job, status };
+function written(files: VolumeJob): pulumi.Output<string> {
+  return pulumi.all([files.status, files.job.id]).apply(([, id]) => id.slice(0, 12));
 }

@@ -58,6 +58,7 @@ export function deriveSettings(c: ParsedConfig, stack: string): Settings {
       extraSettings: c.synapse.extraSettings,
       modules: c.synapse.modules,
       ...(c.synapse.fileLog !== undefined ? { fileLog: c.synapse.fileLog } : {}),
+      ...(c.synapse.memoryMb !== undefined ? { memoryMb: c.synapse.memoryMb } : {}),
     },
     element: {
       image: c.element.image,
@@ -70,6 +71,9 @@ export function deriveSettings(c: ParsedConfig, stack: string): Settings {
       showPresence: c.element.showPresence,
       termsLinks: c.element.termsLinks,
       ...(c.element.homeUrl !== undefined ? { homeUrl: c.element.homeUrl } : {}),
+      user: c.element.user,
+      tmpfs: c.element.tmpfs,
+      ...(c.element.memoryMb !== undefined ? { memoryMb: c.element.memoryMb } : {}),
     },
     network: c.network,
     ...(c.dockerHost ? { dockerHost: c.dockerHost } : {}),
@@ -91,6 +95,7 @@ export function deriveSettings(c: ParsedConfig, stack: string): Settings {
     ...(c.envFile ? { envFile: c.envFile } : {}),
     afterReset: c.afterReset,
     reset: c.reset,
+    containerLogs: c.containerLogs,
   };
 }
 

@@ -10,6 +10,12 @@ export interface ResourceNames {
   readonly mediaVolume: string;
   /** The one-shot job that chowns the media volume. */
   readonly mediaInitContainer: string;
+  /** Synapse's readable config files (/data/config) and the one-shot job that writes them. */
+  readonly configVolume: string;
+  readonly configJobContainer: string;
+  /** Synapse's secret files (/data/secrets) and the one-shot job that writes them. */
+  readonly secretsVolume: string;
+  readonly secretsJobContainer: string;
   /** Synapse's log file volume (/data/logs, when synapse.fileLog is set); kept on delete. */
   readonly logVolume: string;
   /** The one-shot job that chowns the log volume (same pattern as the media one). */
@@ -27,6 +33,10 @@ export function resourceNames(prefix: string): ResourceNames {
     elementContainer: `${prefix}_element_web`,
     mediaVolume: `${prefix}_matrix_media_store`,
     mediaInitContainer: `${prefix}_matrix_media_init`,
+    configVolume: `${prefix}_matrix_config`,
+    configJobContainer: `${prefix}_matrix_config_init`,
+    secretsVolume: `${prefix}_matrix_secrets`,
+    secretsJobContainer: `${prefix}_matrix_secrets_init`,
     logVolume: `${prefix}_matrix_logs`,
     logInitContainer: `${prefix}_matrix_logs_init`,
     postgresContainer: `${prefix}_matrix_postgres`,

@@ -111,7 +111,53 @@ const RULES: readonly Rule[] = [
           }
         : undefined,
   },
+  {
+    reads: ["synapse.port", "element.port", "postgres.mode", "postgres.port"],
+    check: ({ config: c }) => portCollision(publishedPorts(c)),
+  },
 ];
+
+interface Published {
+  readonly key: string;
+  readonly value: string;
+  readonly ip: string;
+  readonly port: number;
+}
+
+/** Every host address and port the stack publishes, with the key that sets it. */
+function publishedPorts(c: Validated["config"]): Published[] {
+  const out: Published[] = [];
+  const add = (key: string, value: string | false) => {
+    if (value === false) return;
+    const at = value.lastIndexOf(":");
+    out.push({ key, value, ip: value.slice(0, at), port: Number(value.slice(at + 1)) });
+  };
+  add("synapse.port", c.synapse.port);
+  add("element.port", c.element.port);
+  // The managed PostgreSQL publishes postgres.port on loopback (components/managedPostgres.ts).
+  if (c.postgres.mode === "managed") add("postgres.port", `127.0.0.1:${c.postgres.port}`);
+  return out;
+}
+
+const ANY_ADDRESS = new Set(["0.0.0.0", "[::]"]);
+
+/** Two published ports that Docker could not both bind: same port, same address or a wildcard. */
+function portCollision(ports: readonly Published[]): ConfigIssue | undefined {
+  for (const [i, a] of ports.entries()) {
+    const b = ports
+      .slice(0, i)
+      .find((p) => p.port === a.port && (p.ip === a.ip || ANY_ADDRESS.has(p.ip) || ANY_ADDRESS.has(a.ip)));
+    if (b) {
+      return {
+        key: a.key,
+        value: a.value,
+        expected: `a host port that no other container of the stack publishes: ${b.key} already publishes ${b.value}`,
+        fix: `pulumi config set --path ${a.key} ${a.ip}:${a.port + 1}`,
+      };
+    }
+  }
+  return undefined;
+}
 
 /** The problems the cross-key rules find among the keys that parsed. */
 export function crossKeyIssues(v: Validated, stack: string): ConfigIssue[] {

@@ -181,6 +181,19 @@ const termsLink = z.strictObject(
   { error: TERMS_LINK_EXPECTED },
 );
 
+/** An optional memory limit in MiB (Docker's `memory`); absent = no limit, as before. */
+const memoryMb = wholeNumber(64, 1048576, "a memory limit in MiB: a whole number from 64 to 1048576, such as 2048");
+
+/** A container path that gets a tmpfs (the root file system is read-only). */
+const ABSOLUTE_PATH = /^\/[A-Za-z0-9._/-]*$/;
+const tmpfsPaths = z
+  .array(text(ABSOLUTE_PATH, "an absolute container path such as /var/cache/nginx"), {
+    error: "a list of absolute container paths such as [/tmp, /var/cache/nginx, /var/run]",
+  })
+  .refine((paths) => paths.includes("/tmp"), {
+    error: "a list that keeps /tmp, such as [/tmp, /var/cache/nginx, /var/run]",
+  });
+
 /** Synapse's optional log file: rotated at midnight, `keep` old files kept (eqmd: 3). */
 const fileLog = z.strictObject(
   {
@@ -249,6 +262,7 @@ export const sectionFields = {
     /** A log file under /data/logs on its own volume, next to stdout; absent = stdout only. */
     fileLog: fileLog.optional(),
     modules: z.array(moduleEntry, { error: "a list of modules: [{module: package.ClassName, …}]" }).default([]),
+    memoryMb: memoryMb.optional(),
   },
   element: {
     image: image(DEFAULT_ELEMENT_IMAGE).default(DEFAULT_ELEMENT_IMAGE),
@@ -267,6 +281,14 @@ export const sectionFields = {
       .default([]),
     /** embedded_pages.home_url: the page Element's Home view shows (fetched by the browser). */
     homeUrl: linkUrl("https://yourhospital.com/").optional(),
+    /**
+     * The user nginx runs as: the official image's `nginx` (101:101), so the container needs no
+     * capability at all (Docker lets any user bind port 80 inside a container's own network).
+     */
+    user: text(/^\d+:\d+$/, 'a numeric "UID:GID" such as "101:101"').default("101:101"),
+    /** Writable paths on the read-only root: what nginx writes (pid, temp files). Images from v1.11.90 on also write /etc/nginx/conf.d. */
+    tmpfs: tmpfsPaths.default(["/tmp", "/var/cache/nginx", "/var/run"]),
+    memoryMb: memoryMb.optional(),
   },
   network: {
     name: text(CONTAINER_NAME, "a Docker network name such as eqmd_net").default("eqmd_net"),
@@ -287,6 +309,8 @@ export const sectionFields = {
     synapseHost: words("a host name such as postgres (as Synapse sees PostgreSQL)").default("postgres"),
     synapsePort: tcpPort(5432).default(5432),
     image: image(DEFAULT_POSTGRES_IMAGE).default(DEFAULT_POSTGRES_IMAGE),
+    /** Managed mode only: the dev PostgreSQL container's memory limit. */
+    memoryMb: memoryMb.optional(),
   },
   database: {
     name: text(PG_IDENTIFIER, "a lower-case PostgreSQL identifier such as matrix_db").default("matrix_db"),
@@ -339,6 +363,11 @@ export const sectionFields = {
   reset: {
     allowed: flag.default(true),
   },
+  /** Docker's json-file log of every long-running container, bounded so months of uptime cannot fill the disk. */
+  containerLogs: {
+    maxSize: text(/^[1-9]\d*[kmg]$/, 'a size with a unit k, m or g, such as "10m"').default("10m"),
+    maxFiles: wholeNumber(1, 100, "a number of log files kept per container, from 1 to 100, such as 5").default(5),
+  },
 };
 
 /** `envFile` is optional as a whole; when present, `path` is required. */
@@ -359,6 +388,7 @@ export const configSchema = z.strictObject({
   admin: z.strictObject(sectionFields.admin).prefault({}),
   media: z.strictObject(sectionFields.media).prefault({}),
   reset: z.strictObject(sectionFields.reset).prefault({}),
+  containerLogs: z.strictObject(sectionFields.containerLogs).prefault({}),
   envFile: z.strictObject(envFileFields).optional(),
 });
 

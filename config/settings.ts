@@ -88,6 +88,7 @@ export interface Settings {
     readonly modules: readonly SynapseModule[];
     /** The log file next to stdout; absent = stdout only. */
     readonly fileLog?: FileLog;
+    readonly memoryMb?: number;
   };
   readonly element: {
     readonly image: string;
@@ -103,6 +104,11 @@ export interface Settings {
     readonly termsLinks: readonly TermsLink[];
     /** The page Element's Home view shows; absent = Element's own. */
     readonly homeUrl?: string;
+    /** "UID:GID" nginx runs as. */
+    readonly user: string;
+    /** tmpfs mounts on the read-only root. */
+    readonly tmpfs: readonly string[];
+    readonly memoryMb?: number;
   };
   readonly network: { readonly name: string; readonly create: boolean };
   readonly dockerHost?: string;
@@ -117,6 +123,7 @@ export interface Settings {
     readonly synapseHost: string;
     readonly synapsePort: number;
     readonly image: string;
+    readonly memoryMb?: number;
   };
   readonly database: { readonly name: string; readonly role: string; readonly cpMin: number; readonly cpMax: number };
   readonly oidc: {
@@ -140,6 +147,8 @@ export interface Settings {
   readonly envFile?: { readonly path: string; readonly recreateCommand: readonly string[] };
   readonly afterReset: readonly AfterResetHook[];
   readonly reset: { readonly allowed: boolean };
+  /** Bounded json-file logs of every long-running container. */
+  readonly containerLogs: { readonly maxSize: string; readonly maxFiles: number };
 }
 
 /** Settings plus every problem found, in one round (settings are meaningless if any). */

@@ -14,7 +14,7 @@
  * both Synapse 1.99.0 and 1.163.2 (`tests/contract/known_keys.py` checks that).
  */
 import { Settings } from "../config/settings";
-import { SYNAPSE_DATA_DIR, SYNAPSE_PATHS } from "./paths";
+import { SYNAPSE_PATHS } from "./paths";
 import { toYaml } from "./yaml";
 
 /** The secret values that go into `secrets.yaml` (never into `homeserver.yaml`). */
@@ -80,7 +80,7 @@ export function homeserverConfig(s: Settings): Record<string, unknown> {
     // Server and listener
     server_name: s.server.name,
     public_baseurl: s.server.publicBaseUrl,
-    pid_file: `${SYNAPSE_DATA_DIR}/homeserver.pid`,
+    pid_file: SYNAPSE_PATHS.pidFile,
     admin_contact: `mailto:${s.server.hospitalEmail}`,
     listeners: [
       {

@@ -6,17 +6,29 @@
 
 export const SYNAPSE_DATA_DIR = "/data";
 
+/**
+ * Synapse's files sit on two volumes of their own, each written by a one-shot job and mounted
+ * read-only: the readable config (/data/config) and the secrets (/data/secrets). Two volumes
+ * because the engine masks a whole resource property when any part of it is secret: the config
+ * files must never share the secrets' `uploads`, or `pulumi preview` could not diff them.
+ */
 export const SYNAPSE_PATHS = {
+  /** The readable config files' volume (homeserver.yaml, log config, modules). */
+  configDir: "/data/config",
+  /** The secret files' volume: readable by Synapse's user only. */
+  secretsDir: "/data/secrets",
   /** Main config: no secrets, readable diff in `pulumi preview`. */
-  homeserver: "/data/homeserver.yaml",
+  homeserver: "/data/config/homeserver.yaml",
   /** Second config file: registration_shared_secret, macaroon_secret_key, form_secret. */
-  secrets: "/data/secrets.yaml",
-  logConfig: "/data/log_config.yaml",
-  signingKey: "/data/signing.key",
+  secrets: "/data/secrets/secrets.yaml",
+  logConfig: "/data/config/log_config.yaml",
+  signingKey: "/data/secrets/signing.key",
   /** libpq password file for the Synapse role (database.args.passfile). */
-  pgpass: "/data/pgpass",
-  oidcClientSecret: "/data/oidc_client_secret",
-  modulesDir: "/data/modules",
+  pgpass: "/data/secrets/pgpass",
+  oidcClientSecret: "/data/secrets/oidc_client_secret",
+  modulesDir: "/data/config/modules",
+  /** Synapse writes it only when daemonized; kept on the tmpfs since the root file system is read-only. */
+  pidFile: "/tmp/homeserver.pid",
   mediaStore: "/data/media_store",
   /** Synapse's log files (synapse.fileLog): a volume of its own, writable by Synapse. */
   logsDir: "/data/logs",
@@ -24,6 +36,8 @@ export const SYNAPSE_PATHS = {
 } as const;
 
 export const ELEMENT_PATHS = {
+  /** Element's web root: an anonymous volume of the container (filled from the image at create). */
+  webRoot: "/app",
   config: "/app/config.json",
   customCss: "/app/custom.css",
 } as const;

@@ -29,7 +29,7 @@ before(() => {
 const container = (run: ProgramRun, name: string): RecordedResource | undefined =>
   run.all(CONTAINER).find((c) => c.inputs["name"] === name);
 const mounts = (c: RecordedResource) =>
-  (c.inputs["volumes"] as { volumeName: string; containerPath: string }[] | undefined) ?? [];
+  (c.inputs["volumes"] as { volumeName: string; containerPath: string; readOnly?: boolean }[] | undefined) ?? [];
 const labels = (c: RecordedResource) =>
   Object.fromEntries(((c.inputs["labels"] as { label: string; value: string }[]) ?? []).map((l) => [l.label, l.value]));
 
@@ -45,6 +45,8 @@ describe("the log volume (synapse.fileLog)", () => {
     const synapse = container(prod, "eqmd_matrix_synapse");
     assert.ok(synapse);
     assert.deepEqual(mounts(synapse), [
+      { volumeName: "eqmd_matrix_config", containerPath: "/data/config", readOnly: true },
+      { volumeName: "eqmd_matrix_secrets", containerPath: "/data/secrets", readOnly: true },
       { volumeName: "eqmd_matrix_media_store", containerPath: "/data/media_store" },
       { volumeName: "eqmd_matrix_logs", containerPath: "/data/logs" },
     ]);
@@ -94,7 +96,7 @@ describe("the log volume (synapse.fileLog)", () => {
       assert.ok(synapse);
       assert.deepEqual(
         mounts(synapse).map((m) => m.containerPath),
-        ["/data/media_store"],
+        ["/data/config", "/data/secrets", "/data/media_store"],
       );
       assert.equal(labels(synapse)["eqmd.matrix/logs-owner"], undefined);
     }

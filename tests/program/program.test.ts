@@ -180,12 +180,53 @@ describe("options", () => {
     const synapse = containerNamed(prod, "eqmd_matrix_synapse");
     assert.deepEqual(get(synapse.inputs, "healthcheck.tests"), ["CMD", "curl", "-fSs", "http://localhost:8008/health"]);
     assert.equal(synapse.inputs["destroyGraceSeconds"], 30);
-    // Seen on the real engine: a `user:` beside owned uploads fails the create (moby#34142);
-    // start.py drops from root to UID:GID instead.
-    assert.equal(synapse.inputs["user"], undefined);
-    assert.ok((synapse.inputs["envs"] as string[]).includes("UID=1001"));
-    assert.ok((synapse.inputs["envs"] as string[]).includes("GID=1001"));
-    assert.deepEqual(get(synapse.inputs, "capabilities.adds"), ["CAP_SETGID", "CAP_SETUID"]);
+  });
+
+  test("Synapse and Element get eqmd's hardening: non-root, no capability, read-only root, tmpfs /tmp, init", () => {
+    for (const run of [prod, dev]) {
+      for (const [name, user] of [
+        ["eqmd_matrix_synapse", "1001:1001"],
+        ["eqmd_element_web", "101:101"],
+      ] as const) {
+        const c = containerNamed(run, name);
+        assert.equal(c.inputs["user"], user, `${name} user`);
+        assert.deepEqual(get(c.inputs, "capabilities.drops"), ["ALL"], `${name} drops every capability`);
+        assert.equal(get(c.inputs, "capabilities.adds"), undefined, `${name} adds none`);
+        assert.deepEqual(c.inputs["securityOpts"], ["no-new-privileges:true"]);
+        assert.equal(c.inputs["readOnly"], true, `${name} read-only root`);
+        assert.equal(c.inputs["init"], true);
+        const [uid, gid] = user.split(":");
+        assert.equal(get(c.inputs, "tmpfs./tmp"), `rw,noexec,nosuid,uid=${uid},gid=${gid}`);
+      }
+      assert.deepEqual(Object.keys(get(containerNamed(run, "eqmd_element_web").inputs, "tmpfs") as object).sort(), [
+        "/tmp",
+        "/var/cache/nginx",
+        "/var/run",
+      ]);
+    }
+  });
+
+  test("every long-running container has a bounded json-file log; memory limits only when set", () => {
+    for (const run of [prod, dev]) {
+      for (const c of run.all(T.container).filter((x) => x.inputs["restart"] === "unless-stopped")) {
+        assert.equal(c.inputs["logDriver"], "json-file", String(c.inputs["name"]));
+        assert.deepEqual(c.inputs["logOpts"], { "max-size": "10m", "max-file": "5" }, String(c.inputs["name"]));
+        assert.equal(c.inputs["memory"], undefined, `${String(c.inputs["name"])}: no memory limit by default`);
+      }
+    }
+    const limited = runProgram("Pulumi.dev.yaml", {
+      overrides: {
+        "eqmd-matrix:synapse": { passwordLogin: true, memoryMb: 2048 },
+        "eqmd-matrix:element": { memoryMb: 128 },
+        "eqmd-matrix:containerLogs": { maxSize: "50m", maxFiles: 2 },
+      },
+    });
+    assert.equal(containerNamed(limited, "eqmd_matrix_synapse").inputs["memory"], 2048);
+    assert.equal(containerNamed(limited, "eqmd_element_web").inputs["memory"], 128);
+    assert.deepEqual(containerNamed(limited, "eqmd_element_web").inputs["logOpts"], {
+      "max-size": "50m",
+      "max-file": "2",
+    });
   });
 
   test("capabilities are spelled as Docker reads them back (else refresh drifts and up replaces)", () => {
@@ -202,11 +243,13 @@ describe("options", () => {
   });
 
   test("no container both sets `user` and uploads files with an owner (Docker looks that user up on the host)", () => {
+    // Seen on the real engine (moby#34142): a `user:` beside owned uploads fails the create.
     for (const run of [prod, dev]) {
       for (const c of run.all(T.container)) {
         const uploads = (c.inputs["uploads"] as { owner?: string; group?: string }[] | undefined) ?? [];
         if (uploads.some((u) => u.owner !== undefined || u.group !== undefined)) {
-          assert.equal(c.inputs["user"], undefined, `${String(c.inputs["name"])} sets user beside owned uploads`);
+          const user = c.inputs["user"];
+          assert.ok(user === undefined || user === "0:0", `${String(c.inputs["name"])} sets user beside owned uploads`);
         }
       }
     }
@@ -308,24 +351,60 @@ describe("secrets", () => {
     }
   });
 
-  test("homeserver.yaml is a readable (non-secret) upload; secret files are secret and 0400", () => {
-    const synapse = containerNamed(prod, "eqmd_matrix_synapse");
-    const uploads = synapse.inputs["uploads"] as { file: string; permissions: string; owner: string }[];
-    const at = (file: string) => uploads.findIndex((u) => u.file === file);
-    const main = at("/data/homeserver.yaml");
-    assert.ok(main >= 0);
-    assert.equal(
-      synapse.secretPaths.includes(`uploads[${main}].content`),
-      false,
-      "homeserver.yaml must stay readable in preview",
-    );
-    for (const file of ["/data/secrets.yaml", "/data/signing.key", "/data/pgpass", "/data/oidc_client_secret"]) {
-      const i = at(file);
-      assert.ok(i >= 0, `missing upload ${file}`);
-      assert.ok(synapse.secretPaths.includes(`uploads[${i}].content`), `${file} must be secret`);
-      assert.equal(uploads[i].permissions, "0400");
-      assert.equal(uploads[i].owner, "1001");
+  test("no container's uploads mix secret and readable files (the engine masks the whole property)", () => {
+    for (const run of [prod, dev]) {
+      for (const c of run.all(T.container)) {
+        const uploads = (c.inputs["uploads"] as unknown[] | undefined) ?? [];
+        const secret = uploads.filter((_, i) => isSecretAt(c, `uploads[${i}]`));
+        assert.ok(
+          secret.length === 0 || secret.length === uploads.length,
+          `${String(c.inputs["name"])}: ${secret.length} of ${uploads.length} uploads are secret`,
+        );
+      }
     }
+  });
+
+  test("Synapse's files: readable ones on the config volume, secrets on their own, each written by a job", () => {
+    const synapse = containerNamed(prod, "eqmd_matrix_synapse");
+    assert.equal(synapse.inputs["uploads"], undefined, "Synapse itself receives no upload");
+    const config = containerNamed(prod, "eqmd_matrix_config_init");
+    const secrets = containerNamed(prod, "eqmd_matrix_secrets_init");
+    const files = (c: RecordedResource) =>
+      c.inputs["uploads"] as { file: string; permissions: string; owner: string }[];
+    assert.deepEqual(
+      files(config).map((u) => u.file),
+      ["/data/config/homeserver.yaml", "/data/config/log_config.yaml"],
+    );
+    assert.deepEqual(
+      files(secrets)
+        .map((u) => u.file)
+        .sort(),
+      [
+        "/data/secrets/oidc_client_secret",
+        "/data/secrets/pgpass",
+        "/data/secrets/secrets.yaml",
+        "/data/secrets/signing.key",
+      ],
+    );
+    files(config).forEach((u, i) => {
+      assert.equal(isSecretAt(config, `uploads[${i}]`), false, `${u.file} must stay readable in preview`);
+      assert.equal(u.permissions, "0444");
+      assert.equal(u.owner, "1001");
+    });
+    files(secrets).forEach((u, i) => {
+      assert.ok(isSecretAt(secrets, `uploads[${i}]`), `${u.file} must be secret`);
+      assert.equal(u.permissions, "0400");
+      assert.equal(u.owner, "1001");
+    });
+    // Mounted read-only where Synapse reads them; the jobs' ids restart Synapse on a rewrite.
+    const volumes = synapse.inputs["volumes"] as { containerPath: string; readOnly?: boolean }[];
+    assert.deepEqual(
+      volumes.filter((v) => v.readOnly).map((v) => v.containerPath),
+      ["/data/config", "/data/secrets"],
+    );
+    const labels = (synapse.inputs["labels"] as { label: string }[]).map((l) => l.label);
+    assert.ok(labels.includes("eqmd.matrix/config-job") && labels.includes("eqmd.matrix/credentials-job"));
+    for (const job of [config, secrets]) assert.ok(synapse.options.dependsOn.includes(job.urn));
   });
 
   test(".env sync: relative script, no absolute dir, recreate only after a change", () => {
@@ -420,21 +499,27 @@ describe("dev vs prod", () => {
       dev.all(T.command).some((c) => c.name.includes("after-reset-")),
       false,
     );
-    const hs = uploadContent(containerNamed(dev, "eqmd_matrix_synapse"), "/data/homeserver.yaml");
+    const hs = uploadContent(containerNamed(dev, "eqmd_matrix_config_init"), "/data/config/homeserver.yaml");
     assert.match(hs, /password_config:\s*\n\s+enabled: true/);
     assert.doesNotMatch(hs, /oidc_providers/);
     assert.match(hs, /host: eqmd_matrix_postgres/);
   });
 
   test("prod: OIDC provider with client_secret_path, password login off, eqmd's server name", () => {
-    const hs = uploadContent(containerNamed(prod, "eqmd_matrix_synapse"), "/data/homeserver.yaml");
+    const hs = uploadContent(containerNamed(prod, "eqmd_matrix_config_init"), "/data/config/homeserver.yaml");
     assert.match(hs, /server_name: matrix\.yourhospital\.com/);
-    assert.match(hs, /client_secret_path: \/data\/oidc_client_secret/);
+    assert.match(hs, /client_secret_path: \/data\/secrets\/oidc_client_secret/);
     assert.match(hs, /idp_id: equipemed/);
     assert.match(hs, /password_config:\s*\n\s+enabled: false/);
     assert.doesNotMatch(hs, /client_secret:/);
   });
 });
+
+/** Whether the input at `at` (or a part of it, or the property holding it) was registered as a secret. */
+function isSecretAt(r: RecordedResource, at: string): boolean {
+  const top = at.split(/[.[]/)[0];
+  return r.secretPaths.some((p) => p === top || p === at || p.startsWith(`${at}.`) || p.startsWith(`${at}[`));
+}
 
 function uploadContent(container: RecordedResource, file: string): string {
   const up = (container.inputs["uploads"] as { file: string; content: string }[]).find((u) => u.file === file);

@@ -110,7 +110,7 @@ describe(`upgrade: synapse.image ${EQMD_IMAGE} → ${DEFAULT_SYNAPSE_IMAGE} (the
     assert.deepEqual(after.resources.map((r) => r.urn).sort(), before199.resources.map((r) => r.urn).sort());
   });
 
-  test("the preview replaces only Synapse's image, its two volume-owner jobs, its container and the verification", () => {
+  test("the preview replaces only Synapse's image, its one-shot jobs, its container and the verification", () => {
     const steps = plannedSteps();
     console.log(`upgrade preview (mocks): ${steps.map((s) => `${s.op} ${s.name} [${s.keys.join(", ")}]`).join("; ")}`);
     assert.deepEqual(
@@ -121,6 +121,10 @@ describe(`upgrade: synapse.image ${EQMD_IMAGE} → ${DEFAULT_SYNAPSE_IMAGE} (the
         // The prod example's log file (synapse.fileLog): a one-shot chown job, as for media,
         // run from Synapse's image; the volumes themselves are kept.
         ["matrix-synapse-logs-owner", "replace"],
+        // The jobs that write Synapse's config and secrets volumes run from its image too; the
+        // files they write are the same for both versions.
+        ["matrix-synapse-config-writer", "replace"],
+        ["matrix-synapse-secrets-writer", "replace"],
         ["matrix-synapse-container", "replace"],
         // Triggered by the container's id: the new Synapse is verified again (no data in it).
         ["matrix-verification-check", "replace"],

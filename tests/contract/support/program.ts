@@ -204,7 +204,13 @@ export class Declared {
     );
     const inputs = container.inputs;
     const files: Record<string, SynapseFile> = {};
-    for (const upload of list(inputs, "uploads")) {
+    // Synapse's files reach it on volumes written by one-shot jobs: the files it sees are the
+    // uploads of every job that mounts one of its volumes at the same path.
+    const mounts = new Set(list(inputs, "volumes").map((v) => `${str(v, "volumeName")}@${str(v, "containerPath")}`));
+    const writers = this.run
+      .all(RESOURCE.container)
+      .filter((r) => r !== container && list(r.inputs, "volumes").some((v) => mounts.has(`${str(v, "volumeName")}@${str(v, "containerPath")}`)));
+    for (const upload of [...list(inputs, "uploads"), ...writers.flatMap((w) => list(w.inputs, "uploads"))]) {
       const file = str(upload, "file");
       files[file] = {
         content: str(upload, "content"),

@@ -21,7 +21,7 @@ import {
   removeLeftovers,
   watchStarts,
 } from "./support/docker";
-import { DevStack, openDevStack } from "./support/devStack";
+import { DEV_E2E_STACK, DevStack, openDevStack } from "./support/devStack";
 import { Figures } from "./support/figures";
 import { resourceNames } from "../../config/names";
 import { SYNAPSE_PATHS } from "../../render/paths";
@@ -391,6 +391,56 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
     await dev.stack.up();
   });
 
+  it("a preview an operator can audit: preview --diff and npm run diff name each changed key, no secret", async () => {
+    const exported = await dev.cli(["stack", "export", "--show-secrets"]);
+    const secretValues = secretStrings(exported);
+    assert.ok(secretValues.length >= 6, `found ${secretValues.length} secret values in the state`);
+    const cases = [
+      {
+        what: "a homeserver.yaml key",
+        key: "eqmd-matrix:database.cpMax",
+        value: "20",
+        preview: /~ cp_max\s*: 10 => 20/,
+        diff: /^-\s+cp_max: 10$[\s\S]*^\+\s+cp_max: 20$/m,
+        replaced: ["matrix-synapse-config-writer", "matrix-synapse-container", "matrix-verification-check"],
+      },
+      {
+        what: "an Element setting",
+        key: "eqmd-matrix:element.showPresence",
+        value: "false",
+        preview: /enable_presence_by_hs_url[\s\S]*true => false/,
+        diff: /^-\s+"http:\/\/[^"]+": true$[\s\S]*^\+\s+"http:\/\/[^"]+": false$/m,
+        replaced: ["matrix-element-config-writer"],
+      },
+    ];
+    for (const c of cases) {
+      await dev.cli(["config", "set", "--path", c.key.replace(/^eqmd-matrix:/, ""), c.value]);
+      try {
+        const preview = await dev.cli(["preview", "--diff"]);
+        const diff = await dev.npm(["run", "--silent", "diff", "--", "--stack", DEV_E2E_STACK]);
+        assert.equal(diff.code, 0, diff.stderr);
+        console.log(`npm run diff for ${c.what} (${diff.stdout.trimEnd().split("\n").length} lines):\n${diff.stdout}`);
+        console.log(`pulumi preview --diff for ${c.what}: ${preview.split("\n").length} lines`);
+        assert.match(preview, c.preview, `preview --diff names ${c.what} with its old and new value`);
+        assert.match(diff.stdout, c.diff, `npm run diff names ${c.what}`);
+        assert.ok(diff.stdout.trimEnd().split("\n").length <= 40, "npm run diff fits 40 lines");
+        const replaced = [...diff.stdout.matchAll(/^ {2}replace\s+(\S+)/gm)].map((m) => m[1]).sort();
+        assert.deepEqual(replaced, [...c.replaced].sort(), `${c.what}: the resources replaced`);
+        for (const value of secretValues) {
+          assert.ok(!preview.includes(value), `${c.what}: a secret value appears in preview --diff`);
+          assert.ok(!diff.stdout.includes(value), `${c.what}: a secret value appears in npm run diff`);
+        }
+        await dev.stack.up();
+        await dev.stack.preview({ expectNoChanges: true });
+        const after = await dev.npm(["run", "--silent", "diff", "--", "--stack", DEV_E2E_STACK]);
+        assert.equal(after.stdout, "no changes\n");
+      } finally {
+        await dev.cli(["config", "rm", "--path", c.key.replace(/^eqmd-matrix:/, "")]);
+        await dev.stack.up();
+      }
+    }
+  });
+
   it("the policy pack passes the dev stack and refuses a public port that validation allows", async () => {
     const policyPack = path.join(REPO_ROOT, "policy");
     await dev.stack.preview({ policyPacks: [policyPack] });
@@ -609,4 +659,29 @@ async function waitHealthy(deadlineMs: number): Promise<string | undefined> {
     await new Promise((r) => setTimeout(r, 500));
   }
   return health;
+}
+
+/** The generated values the state keeps as secrets (from `pulumi stack export --show-secrets`). */
+function secretStrings(exported: string): string[] {
+  const out = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === "object") {
+      const o = v as Record<string, unknown>;
+      if (typeof o["plaintext"] === "string") collect(JSON.parse(o["plaintext"]) as unknown);
+      else Object.values(o).forEach(walk);
+    }
+  };
+  const collect = (v: unknown): void => {
+    if (typeof v === "string") {
+      // A secret file's content: each long word of it, so a line of it would be caught too.
+      // (Words that look generated: long, letters and digits, no path; not a key name.)
+      for (const word of v.split(/[\s:"]+/)) {
+        if (word.length >= 16 && /\d/.test(word) && /[A-Za-z]/.test(word) && !word.includes("/")) out.add(word);
+      }
+    } else if (Array.isArray(v)) v.forEach(collect);
+    else if (v && typeof v === "object") Object.values(v).forEach(collect);
+  };
+  walk(JSON.parse(exported));
+  return [...out];
 }

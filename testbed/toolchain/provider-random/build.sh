@@ -23,13 +23,13 @@ tools=.build
 mkdir -p "$tools" "$gen"
 
 export CGO_ENABLED=0
-go build -mod=readonly -trimpath -ldflags "$ldflags" -o "$testbed/toolchain-tfgen-random" ./cmd/pulumi-tfgen-random
+go build -mod=readonly -trimpath -ldflags "$ldflags" -o "$tools/pulumi-tfgen-random" ./cmd/pulumi-tfgen-random
 
 # tfgen writes schema.json and bridge-metadata.json into a scratch directory;
 # they replace the embedded copies only when their content changed.
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-"$testbed/toolchain-tfgen-random" schema --out "$scratch" --skip-docs --skip-examples >"$scratch/tfgen.log" 2>&1 || {
+"$tools/pulumi-tfgen-random" schema --out "$scratch" --skip-docs --skip-examples >"$scratch/tfgen.log" 2>&1 || {
 	cat "$scratch/tfgen.log" >&2
 	exit 1
 }

@@ -26,7 +26,7 @@ const EXPECTED_NAMES = [
   "pinned-images",
   "no-secrets-in-plain-container-inputs",
   "long-running-containers-are-supervised",
-        "long-running-containers-are-hardened",
+  "long-running-containers-are-hardened",
   "synapse-database-locale",
   "loopback-published-ports",
   "no-protect-inside-matrix-stack",

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { backupFiles, backupTimestamp, mediaArchiveCommand, pgDumpCommand } from "../../scripts/reset/backup";
-import { volumeRemoveCommand } from "../../scripts/reset/docker";
+import { backupFiles, backupTimestamp, mediaArchiveCommand, pgDumpCommand } from "../../ops/reset/backup";
+import { volumeRemoveCommand } from "../../ops/reset/docker";
 import { allowedFacts, config, defaultOutputs } from "./fakes";
 
 const date = new Date(Date.UTC(2026, 7, 12, 3, 15, 2, 789));

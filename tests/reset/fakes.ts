@@ -12,8 +12,8 @@ import {
   ResetOutputValue,
   ResetStack,
   ResetUpOptions,
-} from "../../scripts/reset/types";
-import { factsFrom, isRefused, ResetFacts } from "../../scripts/reset/facts";
+} from "../../ops/reset/types";
+import { factsFrom, isRefused, ResetFacts } from "../../ops/reset/facts";
 
 export const STACK = "dev";
 export const URN = `urn:pulumi:${STACK}::eqmd-matrix::eqmd:matrix:MatrixStack::matrix`;

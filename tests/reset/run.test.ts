@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { run } from "../../scripts/reset/run";
-import { ResetOptions } from "../../scripts/reset/types";
+import { run } from "../../ops/reset/run";
+import { ResetOptions } from "../../ops/reset/types";
 import { config, defaultOutputs, PASSWORD, STACK, URN, world } from "./fakes";
 
 const opts = (over: Partial<ResetOptions> = {}): ResetOptions => ({

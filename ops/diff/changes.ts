@@ -61,7 +61,8 @@ const lineCount = (text: string) => (text === "" ? 0 : text.replace(/\n$/, "").s
 /** The file changes of one step (none when its uploads are the same before and after). */
 export function fileChanges(step: PreviewStep, context = 3): FileChange[] {
   if (step.type !== CONTAINER || QUIET_OPS.has(step.op)) return [];
-  const resource = String(step.new?.inputs?.["name"] ?? step.old?.inputs?.["name"] ?? nameOf(step.urn));
+  const named = step.new?.inputs?.["name"] ?? step.old?.inputs?.["name"];
+  const resource = typeof named === "string" ? named : nameOf(step.urn);
   const before = uploadsOf(step.old?.inputs?.["uploads"]) ?? new Map<string, string>();
   const after = uploadsOf(step.new?.inputs?.["uploads"]) ?? new Map<string, string>();
   if (before === "secret" || after === "secret") {

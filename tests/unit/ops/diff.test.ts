@@ -4,8 +4,8 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { fileChanges, MASKED, PreviewStep, resourceChanges } from "../../../scripts/diff/changes";
-import { report } from "../../../scripts/diff/report";
+import { fileChanges, MASKED, PreviewStep, resourceChanges } from "../../../ops/diff/changes";
+import { report } from "../../../ops/diff/report";
 
 const CONTAINER = "docker:index/container:Container";
 const urn = (name: string) =>

@@ -46,7 +46,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const steps: PreviewStep[] = [];
   const onEvent = (e: EngineEvent) => {
-    if (e.resourcePreEvent) steps.push(e.resourcePreEvent.metadata as PreviewStep);
+    if (e.resourcePreEvent) steps.push(e.resourcePreEvent.metadata);
   };
   try {
     const stack = await short(LocalWorkspace.selectStack({ stackName, workDir: REPO_ROOT }));

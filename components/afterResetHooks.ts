@@ -4,7 +4,7 @@ import { AfterResetHook, ExecTarget } from "../config";
 import { execArgv, execLine, shellJoin, withheldOnFailure } from "./commands/exec";
 import { describeWarnings, findWarnings } from "./commands/hookWarnings";
 import { parseKeyValueLines } from "./commands/parse";
-import { clearStaleRoomsCode } from "./commands/pythonScripts";
+import { shellLoaderArgs, shellScript, ShellScriptName } from "./commands/pythonScripts";
 import { secretCommand } from "./secretCommand";
 import { childOptions } from "./childOptions";
 import { dockerEnv } from "./dockerEnv";
@@ -56,6 +56,8 @@ export class AfterResetHooks extends pulumi.ComponentResource {
         `${name}-${i}-${hook.command?.[0] ?? hook.builtin}`,
         {
           create: hookScript(args, hook, [...passed].sort(), what),
+          // A builtin's code goes on stdin (marked secret so a diff does not print the source).
+          ...(hook.builtin ? { stdin: pulumi.secret(shellScript(BUILTIN_SCRIPTS[hook.builtin])) } : {}),
           environment: pulumi.secret(
             pulumi.all([known, args.adminToken]).apply(([values, token]) => ({
               ...dockerEnv(args),
@@ -102,6 +104,11 @@ export class AfterResetHooks extends pulumi.ComponentResource {
   }
 }
 
+/** The `manage.py shell` script of each builtin step (components/commands/scripts/). */
+export const BUILTIN_SCRIPTS: Record<NonNullable<AfterResetHook["builtin"]>, ShellScriptName> = {
+  clearStaleRooms: "clear_stale_rooms",
+};
+
 /** How the hook is named in messages: "manage.py setup_matrix_bot", "clearStaleRooms". */
 function describeHook(hook: AfterResetHook): string {
   return hook.command ? `manage.py ${hook.command.join(" ")}` : `${hook.builtin} (manage.py shell)`;
@@ -109,7 +116,7 @@ function describeHook(hook: AfterResetHook): string {
 
 /** The /bin/sh script of one hook; its stdout is withheld when it fails (it may carry secrets). */
 function hookScript(args: AfterResetHooksArgs, hook: AfterResetHook, envNames: string[], what: string): string {
-  const argv = hook.command ?? ["shell", "-c", clearStaleRoomsCode()];
+  const argv = hook.command ?? shellLoaderArgs(BUILTIN_SCRIPTS[hook.builtin ?? "clearStaleRooms"]);
   const run = [...args.managePy, ...argv];
   if (!hook.failOnWarnings) return withheldOnFailure(execLine(args.exec, run, envNames), what);
   // Relative to the project directory (the command's default `dir`), as the .env write.

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ExecTarget } from "../config";
 import { parseAdminBootstrap } from "./commands/parse";
-import { ADMIN_BOOTSTRAP_ENV, AdminBootstrapInput, scriptCommand } from "./commands/pythonScripts";
+import { ADMIN_BOOTSTRAP_ENV, AdminBootstrapInput, scriptCommand, scriptStdinFields } from "./commands/pythonScripts";
 import { secretCommand, secretJson } from "./secretCommand";
 import { childOptions } from "./childOptions";
 import { dockerEnv } from "./dockerEnv";
@@ -44,14 +44,16 @@ export class SynapseAdmin extends pulumi.ComponentResource {
       {
         // PULUMI_COMMAND_STDOUT (the previous run's output) lets a rerun reuse its token.
         create: scriptCommand("admin_bootstrap", args.exec, ADMIN_BOOTSTRAP_ENV),
-        stdin: secretJson({
-          base_url: args.synapseUrl,
-          shared_secret: args.registrationSharedSecret,
-          username: args.username,
-          password: args.adminPassword,
-          server_name: args.serverName,
-          deadline_seconds: args.deadlineSeconds,
-        } satisfies Record<keyof AdminBootstrapInput, unknown>),
+        stdin: secretJson(
+          scriptStdinFields("admin_bootstrap", {
+            base_url: args.synapseUrl,
+            shared_secret: args.registrationSharedSecret,
+            username: args.username,
+            password: args.adminPassword,
+            server_name: args.serverName,
+            deadline_seconds: args.deadlineSeconds,
+          } satisfies Record<keyof AdminBootstrapInput, unknown>),
+        ),
         environment: dockerEnv(args),
       },
       childOptions(this, opts, { replaceWith: [args.database] }),

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ExecTarget } from "../config";
-import { scriptCommand, VerifySynapseInput } from "./commands/pythonScripts";
+import { scriptCommand, scriptStdinFields, VerifySynapseInput } from "./commands/pythonScripts";
 import { secretCommand, secretJson } from "./secretCommand";
 import { childOptions } from "./childOptions";
 import { dockerEnv } from "./dockerEnv";
@@ -43,14 +43,16 @@ export class Verification extends pulumi.ComponentResource {
       `${name}-check`,
       {
         create: scriptCommand("verify_synapse", args.exec),
-        stdin: secretJson({
-          base_url: args.synapseUrl,
-          idp_id: args.oidc?.idpId ?? null,
-          issuer: args.oidc?.issuer ?? null,
-          admin_token: args.adminToken,
-          admin_user_id: args.adminUserId,
-          deadline_seconds: args.deadlineSeconds,
-        } satisfies Record<keyof VerifySynapseInput, unknown>),
+        stdin: secretJson(
+          scriptStdinFields("verify_synapse", {
+            base_url: args.synapseUrl,
+            idp_id: args.oidc?.idpId ?? null,
+            issuer: args.oidc?.issuer ?? null,
+            admin_token: args.adminToken,
+            admin_user_id: args.adminUserId,
+            deadline_seconds: args.deadlineSeconds,
+          } satisfies Record<keyof VerifySynapseInput, unknown>),
+        ),
         environment: dockerEnv(args),
         triggers: [args.synapseContainerId],
       },

@@ -5,7 +5,7 @@
  * the script's stdout. Each Django step runs through the exec target; progress goes to stderr.
  */
 import type { ExecTarget } from "../../config/settings";
-import { execLine, shellQuote, withheldOnFailure } from "./exec";
+import { execLine, scriptDigest, shellQuote, stdinScriptLine, withheldOnFailure } from "./exec";
 
 export interface OidcClientScriptOptions {
   /** How to invoke manage.py, e.g. ["python", "manage.py"]. */
@@ -28,7 +28,16 @@ function say(message: string): string {
   return `echo ${shellQuote(`eqmd-matrix: ${message}`)} >&2`;
 }
 
-/** The script text (for `local.Command` `create` with the default `/bin/sh -c` interpreter). */
+/**
+ * The `create` line for `oidcClientScript` sent on stdin: what a diff shows, i.e. the client id,
+ * the FQDN and the script's digest (any other option changes the script, so the digest).
+ */
+export function oidcClientLine(opts: OidcClientScriptOptions): string {
+  const args = JSON.stringify({ clientId: opts.clientId, matrixFqdn: opts.matrixFqdn });
+  return stdinScriptLine(`setup_synapse_oidc_client ${args} script sha256:${scriptDigest(oidcClientScript(opts))}`);
+}
+
+/** The script text (run by `/bin/sh -c`, or sent on stdin to `oidcClientLine`). */
 export function oidcClientScript(opts: OidcClientScriptOptions): string {
   if (opts.managePy.length === 0)
     throw new Error('oidcClientScript: managePy is empty (expected e.g. ["python", "manage.py"])');

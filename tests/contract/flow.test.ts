@@ -536,7 +536,8 @@ async function verificationHooksAndEnv(
   await measure(phases?.verification, async () => {
     state.declared = record(state);
     const command = state.declared.verification();
-    assert.equal((JSON.parse(command.stdin ?? "{}") as { admin_token?: string }).admin_token, admin.token);
+    const stdin = JSON.parse(command.stdin ?? "{}") as { input?: { admin_token?: string } };
+    assert.equal(stdin.input?.admin_token, admin.token);
     const result = await runDeclared(command, { cwd: REPO_ROOT });
     assert.equal(result.code, 0);
   });

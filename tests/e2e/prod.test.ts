@@ -13,6 +13,8 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { EngineEvent, UpResult } from "@pulumi/pulumi/automation";
 import { resourceNames } from "../../config/names";
+import { BUILTIN_SCRIPTS } from "../../components/afterResetHooks";
+import type { BuiltinHook } from "../../config/settings";
 import { Browser } from "../contract/support/browser";
 import { provisionMatrixUser } from "../contract/support/eqmdProvisioning";
 import { downloadMedia, loginWithSsoToken, roomWithMessage, uploadMedia } from "../contract/support/matrixClient";
@@ -378,7 +380,9 @@ describe("the prod shape on the real engine, beside an eqmd stand-in", { timeout
       const ran = hook.command
         ? djangoExecs.includes(`exec_start: python manage.py ${hook.command.join(" ")}`)
         : djangoExecs.some(
-            (a) => a.startsWith("exec_start: python manage.py shell -c") && a.includes(`${hook.builtin}`),
+            (a) =>
+              a.startsWith("exec_start: python manage.py shell -c") &&
+              a.includes(`${BUILTIN_SCRIPTS[hook.builtin as BuiltinHook]}.py`),
           );
       const what = hook.command?.join(" ") ?? String(hook.builtin);
       assert.equal(

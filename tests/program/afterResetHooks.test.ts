@@ -41,16 +41,19 @@ describe("after-reset hooks", () => {
     }
   });
 
-  test("clearStaleRooms runs the program's code in eqmd's Django: manage.py shell -c, admin token by name", () => {
+  test("clearStaleRooms runs the program's code in eqmd's Django: a short manage.py shell -c line, the code on stdin", () => {
     const clear = runProgram("Pulumi.prod.yaml", { secrets: SECRETS }).one(COMMAND, "-after-reset-1-clearStaleRooms");
     const create = String(clear.inputs["create"]);
     assert.match(
       create,
-      /docker exec -i -e MATRIX_BOT_ACCESS_TOKEN -e SYNAPSE_ADMIN_TOKEN eqmd_app python manage\.py shell -c '/,
+      /docker exec -i -e MATRIX_BOT_ACCESS_TOKEN -e SYNAPSE_ADMIN_TOKEN eqmd_app python manage\.py shell -c 'import sys;exec\(sys\.stdin\.read\(\),\{"__name__":"__main__"\}\) # clear_stale_rooms\.py sha256:[0-9a-f]{12}'\)/,
     );
-    assert.match(create, /from apps\.matrix_integration import models as _rooms/);
-    assert.match(create, /_synapse\/admin\/v1\/rooms\//);
-    assert.doesNotMatch(create, /MOCKSECRET/);
+    assert.ok(create.length < 600, `${create.length} characters`);
+    assert.doesNotMatch(create, /models as _rooms|MatrixGlobalRoom|urlopen/, "the source is not on the command line");
+    const stdin = String(clear.inputs["stdin"]);
+    assert.match(stdin, /from apps\.matrix_integration import models as _rooms/);
+    assert.match(stdin, /_synapse\/admin\/v1\/rooms\//);
+    assert.doesNotMatch(create + stdin, /MOCKSECRET/);
   });
 
   test("failOnWarnings: the hook runs through ops/hook-run.ts, which masks the variables it passes", () => {

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
+  oidcClientLine,
   oidcClientScript,
   RSA_KEY_COUNT_CODE,
   type OidcClientScriptOptions,
@@ -196,6 +197,23 @@ describe("oidcClientScript with a fake manage.py", () => {
     const dockerCalls = fakeDockerCalls(dir);
     assert.equal(dockerCalls.length, 3);
     for (const argv of dockerCalls) assert.deepEqual(argv.slice(0, 5), ["compose", "exec", "-T", "eqmd", "python3"]);
+    assert.equal(parseClientSecret(r.stdout), state().clients["matrix_synapse_client"]);
+  });
+
+  it("the declared line is short and names client and FQDN; the script runs from stdin", async () => {
+    setState({ rsakeys: 0, clients: {} });
+    const line = oidcClientLine(opts);
+    assert.ok(line.length < 200 && !line.includes("\n"), line);
+    assert.match(
+      line,
+      /^eval "\$\(cat\)" # setup_synapse_oidc_client \{"clientId":"matrix_synapse_client","matrixFqdn":"matrix\.yourhospital\.com"\} script sha256:[0-9a-f]{12}$/,
+    );
+    assert.ok(!line.includes("creatersakey") && !line.includes(RSA_KEY_COUNT_CODE));
+    assert.equal(line, oidcClientLine({ ...opts }), "stable");
+    assert.notEqual(line, oidcClientLine({ ...opts, migrate: true }), "the digest follows the script");
+    const r = await runShell(line, { stdin: oidcClientScript(opts) });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(calls(), ["shell", "creatersakey", "setup_synapse_oidc_client"]);
     assert.equal(parseClientSecret(r.stdout), state().clients["matrix_synapse_client"]);
   });
 

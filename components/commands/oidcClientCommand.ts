@@ -24,6 +24,18 @@ export interface OidcClientScriptOptions {
 export const RSA_KEY_COUNT_CODE =
   "from oidc_provider.models import RSAKey; print('RSAKEYS=%d' % RSAKey.objects.count())";
 
+/**
+ * A /bin/sh pipeline printing the digits of the last `MARKER=<digits>` line of "$<variable>",
+ * only where the line starts with the marker (colour codes and `\r` removed first): Django
+ * 5.2's shell prints its auto-import report on stdout too, and no other line may be read.
+ */
+export function markedDigits(variable: string, marker: string): string {
+  return (
+    `printf '%s\\n' "$${variable}" | tr -d '\\r' | sed -e "s/$(printf '\\033')\\[[0-9;]*m//g" ` +
+    `-n -e 's/^${marker}=\\([0-9][0-9]*\\)[[:space:]]*$/\\1/p' | tail -n 1`
+  );
+}
+
 function say(message: string): string {
   return `echo ${shellQuote(`eqmd-matrix: ${message}`)} >&2`;
 }
@@ -52,7 +64,7 @@ export function oidcClientScript(opts: OidcClientScriptOptions): string {
     `  ${say("manage.py shell failed while counting RSA keys (see the error above); check django.exec and django.managePy")}`,
     "  exit 1",
     "fi",
-    `rsakeys=$(printf '%s\\n' "$rsakeys_out" | tr -d '\\r' | sed -n 's/^.*RSAKEYS=\\([0-9][0-9]*\\).*$/\\1/p' | tail -n 1)`,
+    `rsakeys=$(${markedDigits("rsakeys_out", "RSAKEYS")})`,
     'if [ -z "$rsakeys" ]; then',
     `  ${say("manage.py shell printed no RSAKEYS=<n> line: is django-oidc-provider installed in this Django project?")}`,
     "  exit 1",

@@ -9,12 +9,14 @@ import {
   type OidcClientScriptOptions,
 } from "../../../components/commands/oidcClientCommand";
 import { parseClientSecret } from "../../../components/commands/parse";
+import { DJANGO_52_SHELL_PREAMBLE } from "../../support/eqmdOutput";
 import { fakeDockerCalls, runShell, tempDir, writeFakeDocker } from "./support/run";
 
 /**
  * A fake eqmd manage.py: records each call (argv) in calls.jsonl, keeps the RSA key count and
  * the client secret in state.json, and prints setup_synapse_oidc_client's output in eqmd's
- * exact format (tests/support/eqmdOutput.ts). `shell -c` prints Django-like noise around the RSAKEYS line.
+ * exact format (tests/support/eqmdOutput.ts). `shell -c` prints Django 5.2's auto-import report
+ * first (with a decoy "…RSAKEYS=9" module line, eqmd-facts.md §15), then the RSAKEYS line.
  */
 const FAKE_MANAGE_PY = `
 import json, os, secrets, sys
@@ -37,7 +39,7 @@ elif cmd == "shell":
         sys.exit(1)
     if args[1:] != ["-c", ${JSON.stringify(RSA_KEY_COUNT_CODE)}]:
         sys.exit("fake manage.py: unexpected shell code %r" % args[1:])
-    print("3 objects imported automatically (use -v 2 for details).")
+    sys.stdout.write(${JSON.stringify(DJANGO_52_SHELL_PREAMBLE)})
     if not state.get("shell_silent"):
         sys.stdout.write("\\x1b[0mRSAKEYS=%d\\r\\n" % state["rsakeys"])
 elif cmd == "creatersakey":

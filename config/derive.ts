@@ -5,7 +5,7 @@
  */
 import { serverUrls, synapseVersion } from "./defaults";
 import { resourceNames } from "./names";
-import { ParsedConfig } from "./schema";
+import { ParsedConfig, PROVISIONING_COMMANDS } from "./schema";
 import type { ExecTarget, PublishedPort, Settings } from "./settingsTypes";
 
 export function deriveSettings(c: ParsedConfig, stack: string): Settings {
@@ -76,7 +76,10 @@ export function deriveSettings(c: ParsedConfig, stack: string): Settings {
     admin: { username: c.admin.username, userId: `@${c.admin.username}:${urls.serverName}` },
     media: c.media,
     ...(c.envFile ? { envFile: c.envFile } : {}),
-    afterReset: c.afterReset,
+    afterReset: c.afterReset.map(({ checkLocalparts, ...hook }) => ({
+      ...hook,
+      checkLocalparts: checkLocalparts ?? PROVISIONING_COMMANDS.includes(hook.command?.[0] ?? ""),
+    })),
     reset: c.reset,
     containerLogs: c.containerLogs,
   };

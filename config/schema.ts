@@ -115,8 +115,14 @@ const moduleEntry = z.strictObject(
 );
 
 /** Steps eqmd-matrix itself runs through Django's `manage.py shell` (eqmd has no command for them). */
-export const BUILTIN_HOOKS = ["clearStaleRooms"] as const;
+export const BUILTIN_HOOKS = ["clearStaleRooms", "checkLocalparts"] as const;
 export type BuiltinHook = (typeof BUILTIN_HOOKS)[number];
+
+/**
+ * eqmd's commands that create a Matrix account for every active user, a fallback `@u_<uuid>`
+ * one for a user without a localpart: the program checks the localparts before each of them.
+ */
+export const PROVISIONING_COMMANDS: readonly string[] = ["matrix_provision_rooms", "matrix_sync_lifecycle"];
 
 const HOOK_COMMAND_EXPECTED = 'a management command and its arguments, such as ["setup_matrix_bot"]';
 
@@ -133,6 +139,8 @@ const afterResetHook = z
         .optional(),
       capture: z.array(captureKey, { error: "a list of environment variable names" }).default([]),
       failOnWarnings: flag.default(false),
+      // Default (settings): on for a provisioning command, absent elsewhere.
+      checkLocalparts: flag.optional(),
       enabled: flag.default(true),
     },
     { error: "a hook: {command: [<manage.py command>, …], capture: [KEY, …]} or {builtin: clearStaleRooms}" },
@@ -160,6 +168,13 @@ const afterResetHook = z
         path: ["capture"],
         input: hook.capture,
         message: `no capture on a builtin step: ${hook.builtin} prints no KEY=value line`,
+      });
+    } else if (hook.checkLocalparts !== undefined && !PROVISIONING_COMMANDS.includes(hook.command?.[0] ?? "")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["checkLocalparts"],
+        input: hook.checkLocalparts,
+        message: `checkLocalparts only on a hook that creates accounts (${PROVISIONING_COMMANDS.join(", ")}); remove it from this hook`,
       });
     }
   });

@@ -35,6 +35,11 @@ export interface AfterResetHook {
   readonly capture: readonly string[];
   /** Whether a warning line of eqmd's (e.g. "Invite skipped for …") fails the step. */
   readonly failOnWarnings: boolean;
+  /**
+   * Run the `checkLocalparts` step just before this hook (default: true for eqmd's commands that
+   * create accounts, PROVISIONING_COMMANDS; false for any other hook).
+   */
+  readonly checkLocalparts: boolean;
   /** false: declared but not run (an opt-in hook the operator has not switched on). */
   readonly enabled: boolean;
 }

@@ -13,7 +13,7 @@ import { execLine, scriptDigest } from "./exec";
 export type ScriptName = "admin_bootstrap" | "verify_synapse";
 
 /** Code run by `manage.py shell` in eqmd's Django (components/commands/scripts/<name>.py). */
-export type ShellScriptName = "clear_stale_rooms";
+export type ShellScriptName = "clear_stale_rooms" | "check_localparts";
 
 /** Environment variables `admin_bootstrap` reads (passed through `docker exec -e NAME`). */
 export const ADMIN_BOOTSTRAP_ENV: readonly string[] = ["PULUMI_COMMAND_STDOUT"];

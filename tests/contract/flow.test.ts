@@ -691,6 +691,7 @@ async function resetAndRebuild(state: FlowState, media: "kept" | "wiped"): Promi
     state.admin = { userId: admin.userId, token: admin.accessToken };
     state.stdout[command.name] = result.stdout;
     if (media === "kept") await provisionWithoutClearing(state);
+    else await localpartCheckFirst(state);
     await verificationHooksAndEnv(state);
   });
   await timed(state.figures, phase("SSO login again + media checks"), async () => {
@@ -751,6 +752,46 @@ async function checkRooms(state: FlowState, declared: Declared): Promise<void> {
     assert.ok(membership === "invite" || membership === "join", `${user.username} is invited to the global room`);
   }
   assert.deepEqual(declared.run.outputs["afterResetWarnings"]?.value, [], "no warning line from eqmd's commands");
+}
+
+/**
+ * Issue 19 item 1 on the real provider: an active eqmd user without a Matrix localpart. The
+ * declared check before matrix_provision_rooms fails naming the user and the fix, and eqmd's
+ * command never ran: Synapse has no fallback @u_<public_id> account, Django no DM room row.
+ * Deactivating the user (one of the two fixes the message names) lets the hooks run.
+ */
+async function localpartCheckFirst(state: FlowState): Promise<void> {
+  const synapse = need(state.synapse, "Synapse");
+  const admin = need(state.admin, "the admin token");
+  const provider = need(state.provider, "the provider");
+  const dave = await createEqmdUser(provider, "dave", "", []);
+  const declared = record(state);
+  const hooks = declared.afterResetHooks();
+  const at = hooks.findIndex((h) => h.name.endsWith("-checkLocalparts"));
+  assert.ok(at > 0, "a checkLocalparts step is declared");
+  assert.match(hooks[at + 1]?.name ?? "", /-matrix_provision_rooms$/, "right before matrix_provision_rooms");
+  for (const hook of hooks.slice(0, at)) {
+    state.stdout[hook.name] = (await runDeclared(hook, { cwd: REPO_ROOT, env: djangoEnv(state) })).stdout;
+  }
+  const check = need(record(state).afterResetHooks()[at], "the check");
+  const failed = await runDeclared(check, { cwd: REPO_ROOT, env: djangoEnv(state), allowFailure: true });
+  assert.equal(failed.code, 1, failed.stderr);
+  assert.match(
+    failed.stderr,
+    /checkLocalparts: 1 of \d+ active eqmd user\(s\) have no Matrix localpart: dave\. .*Fix: set each user's Matrix localpart in Django's admin .*or deactivate the user/,
+  );
+  assert.ok(!failed.stderr.includes(admin.token), "no token in the failure");
+  const fallback = `@u_${dave.publicId}:${declared.output("serverName")}`;
+  const lookup = await fetch(`${synapse.baseUrl}/_synapse/admin/v2/users/${encodeURIComponent(fallback)}`, {
+    headers: { authorization: `Bearer ${admin.token}` },
+  });
+  await lookup.body?.cancel();
+  assert.equal(lookup.status, 404, `no fallback account ${fallback} was created`);
+  assert.equal((await roomRows(provider)).direct["dave"], undefined, "no DM room row for dave");
+  state.figures.notes.push(
+    `checkLocalparts before provisioning printed: ${failed.stderr.trim().split("\n").pop() ?? ""}`,
+  );
+  await createEqmdUser(provider, "dave", "", ["--inactive"]);
 }
 
 /**

@@ -36,6 +36,7 @@ export function deriveSettings(c: ParsedConfig, stack: string): Settings {
       bindAddresses: c.synapse.bindAddresses ?? ["0.0.0.0"],
       startTimeoutSeconds: c.synapse.startTimeoutSeconds,
       passwordLogin: c.synapse.passwordLogin,
+      rateLimitExempt: c.synapse.rateLimitExempt,
       exec: synapseExec,
       internalUrl: c.synapse.internalUrl ?? internalUrl(synapseExec, synapsePort, c.synapse.listenPort),
       extraSettings: c.synapse.extraSettings,

@@ -440,6 +440,13 @@ export const sectionFields = {
       example: true,
       bad: "yes",
     }),
+    rateLimitExempt: documented(flag.default(true), {
+      description:
+        "The admin and eqmd's bot (its `MATRIX_BOT_ACCESS_TOKEN` capture) exempt from Synapse's rate limits (`rc_message` 0.2/s, burst 10) through the admin API's `override_ratelimit`, set after the hooks and read back; `false` leaves them throttled.",
+      eqmd: "— (eqmd's bot meets HTTP 429 after ten messages)",
+      example: false,
+      bad: "off",
+    }),
     exec: documented(execTarget.optional(), {
       description:
         "Where the admin bootstrap and the verification run: `command` + `-e NAME`… + `container` + argv; `{command: []}` is this host. See [where commands run](eqmd-host.md#where-commands-run).",

@@ -79,6 +79,8 @@ export interface Settings {
     readonly bindAddresses: readonly string[];
     readonly startTimeoutSeconds: number;
     readonly passwordLogin: boolean;
+    /** Exempt the admin and eqmd's bot (MATRIX_BOT_ACCESS_TOKEN capture) from rate limits. */
+    readonly rateLimitExempt: boolean;
     readonly exec: ExecTarget;
     readonly internalUrl: string;
     readonly extraSettings: Readonly<Record<string, unknown>>;

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import type { ExecTarget } from "../../config/settings";
 import { execLine, scriptDigest } from "./exec";
 
-export type ScriptName = "admin_bootstrap" | "verify_synapse";
+export type ScriptName = "admin_bootstrap" | "verify_synapse" | "exempt_ratelimits";
 
 /** Code run by `manage.py shell` in eqmd's Django (components/commands/scripts/<name>.py). */
 export type ShellScriptName = "clear_stale_rooms" | "check_localparts";
@@ -46,6 +46,18 @@ export interface VerifySynapseInput {
   readonly admin_token: string | null;
   /** The admin's user id. */
   readonly admin_user_id: string;
+  /** Overall time budget, seconds. */
+  readonly deadline_seconds: number;
+}
+
+/** stdin of `exempt_ratelimits.py` (one JSON object). */
+export interface ExemptRatelimitsInput {
+  /** Synapse's client listener as seen where the script runs. */
+  readonly base_url: string;
+  /** The admin's access token (calls the admin API). */
+  readonly admin_token: string;
+  /** Access tokens of the users to exempt (each found with whoami). */
+  readonly tokens: readonly string[];
   /** Overall time budget, seconds. */
   readonly deadline_seconds: number;
 }

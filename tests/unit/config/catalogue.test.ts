@@ -380,6 +380,12 @@ const CATALOGUE: Record<string, BadInput> = {
     value: true,
     fix: /expected checkLocalparts only on a hook that creates accounts \(matrix_provision_rooms, matrix_sync_lifecycle\); remove it from this hook/,
   },
+  "rateLimitExempt as text": {
+    raw: { ...minimal, synapse: { rateLimitExempt: "off" } },
+    key: "synapse.rateLimitExempt",
+    value: "off",
+    fix: /expected true or false \(without quotes\)/,
+  },
   "checkLocalparts as text": {
     raw: { ...minimal, afterReset: [{ command: ["matrix_provision_rooms"], checkLocalparts: "no" }] },
     key: "afterReset[0].checkLocalparts",

@@ -788,9 +788,8 @@ async function localpartCheckFirst(state: FlowState): Promise<void> {
   await lookup.body?.cancel();
   assert.equal(lookup.status, 404, `no fallback account ${fallback} was created`);
   assert.equal((await roomRows(provider)).direct["dave"], undefined, "no DM room row for dave");
-  state.figures.notes.push(
-    `checkLocalparts before provisioning printed: ${failed.stderr.trim().split("\n").pop() ?? ""}`,
-  );
+  const said = failed.stderr.split("\n").find((l) => l.includes("have no Matrix localpart")) ?? "";
+  state.figures.notes.push(`checkLocalparts before provisioning printed: ${said}`);
   await createEqmdUser(provider, "dave", "", ["--inactive"]);
 }
 

@@ -221,6 +221,8 @@ function oidcClientArgs(s: Settings, secrets: StackSecrets): OidcClientArgs {
       // callback from public_baseurl, so the host must be public_baseurl's.
       matrixFqdn: new URL(s.server.publicBaseUrl).host,
       migrate: s.django.migrate,
+      // What Synapse sends as redirect_uri; the OIDC step requires it registered exactly.
+      callbackUri: new URL("_synapse/client/oidc/callback", s.server.publicBaseUrl).href,
     },
     ...(s.dockerHost ? { dockerHost: s.dockerHost } : {}),
   };

@@ -6,6 +6,7 @@
  */
 import type { ExecTarget } from "../../config/settings";
 import { execLine, scriptDigest, shellQuote, stdinScriptLine, withheldOnFailure } from "./exec";
+import { shellScript } from "./pythonScripts";
 
 export interface OidcClientScriptOptions {
   /** How to invoke manage.py, e.g. ["python", "manage.py"]. */
@@ -18,11 +19,22 @@ export interface OidcClientScriptOptions {
   readonly matrixFqdn: string;
   /** Run `manage.py migrate --noinput` first. */
   readonly migrate: boolean;
+  /** Synapse's callback (public_baseurl + _synapse/client/oidc/callback): must be registered exactly. */
+  readonly callbackUri: string;
 }
 
 /** Python run by `manage.py shell -c` to count the provider's RSA keys; prints `RSAKEYS=<n>`. */
 export const RSA_KEY_COUNT_CODE =
   "from oidc_provider.models import RSAKey; print('RSAKEYS=%d' % RSAKey.objects.count())";
+
+/**
+ * The `manage.py shell` code that stores the client's redirect URIs one a line (eqmd joins them
+ * with spaces, the library splits on new lines) and requires Synapse's callback among them.
+ */
+export function redirectUrisCode(clientId: string, callbackUri: string): string {
+  // JSON string literals are Python string literals too.
+  return `_CLIENT_ID = ${JSON.stringify(clientId)}\n_CALLBACK = ${JSON.stringify(callbackUri)}\n${shellScript("oidc_redirect_uris")}`;
+}
 
 /**
  * A /bin/sh pipeline printing the digits of the last `MARKER=<digits>` line of "$<variable>",
@@ -79,8 +91,11 @@ export function oidcClientScript(opts: OidcClientScriptOptions): string {
     // The secret line is required here, not only in the program's parse: output without it,
     // once recorded as the command's stdout, would fail every later `up` in that parse, because
     // an unchanged command never runs again (seen on the real engine with garbage output).
+    // The redirect-URI repair runs inside the same withheld run, its output on stderr: if it
+    // fails, the secret setup printed is not shown (the step's stdout is only setup's output).
     withheldOnFailure(
-      manage(["setup_synapse_oidc_client", "--client-id", opts.clientId, "--matrix-fqdn", opts.matrixFqdn]),
+      `${manage(["setup_synapse_oidc_client", "--client-id", opts.clientId, "--matrix-fqdn", opts.matrixFqdn])} && ` +
+        `${manage(["shell", "-c", redirectUrisCode(opts.clientId, opts.callbackUri)])} >&2`,
       "manage.py setup_synapse_oidc_client",
       {
         pattern: "SYNAPSE_OIDC_CLIENT_SECRET=[^[:space:]]",

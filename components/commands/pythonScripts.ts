@@ -13,7 +13,7 @@ import { execLine, scriptDigest } from "./exec";
 export type ScriptName = "admin_bootstrap" | "verify_synapse" | "exempt_ratelimits";
 
 /** Code run by `manage.py shell` in eqmd's Django (components/commands/scripts/<name>.py). */
-export type ShellScriptName = "clear_stale_rooms" | "check_localparts";
+export type ShellScriptName = "clear_stale_rooms" | "check_localparts" | "oidc_redirect_uris";
 
 /** Environment variables `admin_bootstrap` reads (passed through `docker exec -e NAME`). */
 export const ADMIN_BOOTSTRAP_ENV: readonly string[] = ["PULUMI_COMMAND_STDOUT"];

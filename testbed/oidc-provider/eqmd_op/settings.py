@@ -6,8 +6,6 @@ extra `openid` scope claims. Everything else is the smallest Django setup that r
 
 Environment:
   EQMD_OP_DATA_DIR        (required) directory for the SQLite database and the secret key.
-  MATRIX_CALLBACK_SCHEME  scheme of the redirect URI `setup_synapse_oidc_client` registers
-                          (default "https" as in eqmd; see that command).
   MATRIX_FQDN             default of `setup_synapse_oidc_client --matrix-fqdn` (as in eqmd).
   MATRIX_ADMIN_INTERNAL_URL, MATRIX_CLIENT_INTERNAL_URL, SYNAPSE_ADMIN_TOKEN,
   MATRIX_BOT_ACCESS_TOKEN, MATRIX_BOT_USER_ID, SYNAPSE_OIDC_PROVIDER_ID

@@ -25,6 +25,7 @@ state_file = os.path.join(here, "state.json")
 state = json.load(open(state_file)) if os.path.exists(state_file) else {}
 state.setdefault("rsakeys", 0)
 state.setdefault("clients", {})
+state.setdefault("uris", {})
 with open(os.path.join(here, "calls.jsonl"), "a") as log:
     log.write(json.dumps(sys.argv[1:]) + "\\n")
 def save():
@@ -33,6 +34,20 @@ args = sys.argv[1:]
 cmd = args[0] if args else ""
 if cmd == "migrate":
     print("Operations to perform:\\n  Apply all migrations: admin, auth, oidc_provider\\nRunning migrations:\\n  No migrations to apply.")
+elif cmd == "shell" and args[2].startswith("_CLIENT_ID = "):
+    # The program's redirect-URI repair: its constants, then the same effect on the stored text.
+    import re
+    cid = json.loads(re.search(r'^_CLIENT_ID = (".*")$', args[2], re.M).group(1))
+    callback = json.loads(re.search(r'^_CALLBACK = (".*")$', args[2], re.M).group(1))
+    uris = []
+    for uri in state["uris"].get(cid, "").split():
+        if uri not in uris:
+            uris.append(uri)
+    state["uris"][cid] = "\\n".join(uris)
+    save()
+    if callback not in uris:
+        sys.exit("eqmd-matrix: the OIDC client %r has %d redirect URI(s), none of them Synapse's callback %s" % (cid, len(uris), callback))
+    print("eqmd-matrix: OIDC client %r: %d redirect URI(s), one a line" % (cid, len(uris)))
 elif cmd == "shell":
     if state.get("shell_fails"):
         sys.stderr.write("ModuleNotFoundError: No module named 'oidc_provider'\\n")
@@ -47,6 +62,8 @@ elif cmd == "creatersakey":
     save()
     print("RSA key successfully created with kid: %s" % secrets.token_hex(16))
 elif cmd == "setup_synapse_oidc_client" and state.get("garbage"):
+    state["uris"]["matrix_synapse_client"] = "https://matrix.yourhospital.com/_synapse/client/oidc/callback"
+    save()
     print("Setting up... ok")
     print("client_secret: not-a-line-the-program-takes")
 elif cmd == "setup_synapse_oidc_client":
@@ -62,6 +79,11 @@ elif cmd == "setup_synapse_oidc_client":
         save()
     secret = state["clients"][cid]
     redirect = "https://%s/_synapse/client/oidc/callback" % fqdn
+    # As eqmd: split on whitespace, append when missing, store joined by spaces.
+    known = state["uris"].get(cid, "").split()
+    if redirect not in known:
+        state["uris"][cid] = " ".join(known + [redirect])
+        save()
     print("Setting up OIDC client for Matrix Synapse...")
     print("Client ID: %s" % cid)
     print("Matrix FQDN: %s" % fqdn)
@@ -100,6 +122,7 @@ describe("oidcClientScript with a fake manage.py", () => {
       clientId: "matrix_synapse_client",
       matrixFqdn: "matrix.yourhospital.com",
       migrate: false,
+      callbackUri: "https://matrix.yourhospital.com/_synapse/client/oidc/callback",
     };
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -121,7 +144,7 @@ describe("oidcClientScript with a fake manage.py", () => {
   it("creates an RSA key only when none exists, then sets up the client; stdout carries the secret", async () => {
     const first = await runShell(oidcClientScript(opts));
     assert.equal(first.code, 0, first.stderr);
-    assert.deepEqual(calls(), ["shell", "creatersakey", "setup_synapse_oidc_client"]);
+    assert.deepEqual(calls(), ["shell", "creatersakey", "setup_synapse_oidc_client", "shell"]);
     const secret = parseClientSecret(first.stdout);
     assert.equal(secret, state().clients["matrix_synapse_client"]);
     assert.equal(state().rsakeys, 1);
@@ -136,7 +159,9 @@ describe("oidcClientScript with a fake manage.py", () => {
       "creatersakey",
       "setup_synapse_oidc_client",
       "shell",
+      "shell",
       "setup_synapse_oidc_client",
+      "shell",
     ]);
     assert.equal(state().rsakeys, 1, "creatersakey is not idempotent: it must not run again");
     assert.equal(parseClientSecret(second.stdout), secret);
@@ -147,14 +172,21 @@ describe("oidcClientScript with a fake manage.py", () => {
     setState({ rsakeys: 2, clients: {} });
     const r = await runShell(oidcClientScript({ ...opts, migrate: true }));
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(calls(), ["migrate", "shell", "setup_synapse_oidc_client"]);
+    assert.deepEqual(calls(), ["migrate", "shell", "setup_synapse_oidc_client", "shell"]);
     assert.ok(!r.stdout.includes("Operations to perform"), "migrate output belongs on stderr");
     assert.ok(!oidcClientScript(opts).includes("migrate"));
   });
 
   it("passes client id and FQDN exactly, whatever they contain", async () => {
     setState({ rsakeys: 1, clients: {} });
-    const r = await runShell(oidcClientScript({ ...opts, clientId: "odd id's $x", matrixFqdn: "matrix.example.org" }));
+    const r = await runShell(
+      oidcClientScript({
+        ...opts,
+        clientId: "odd id's $x",
+        matrixFqdn: "matrix.example.org",
+        callbackUri: "https://matrix.example.org/_synapse/client/oidc/callback",
+      }),
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.ok(Object.keys(state().clients).includes("odd id's $x"));
     assert.match(r.stdout, /Redirect URI: https:\/\/matrix\.example\.org\/_synapse\/client\/oidc\/callback/);
@@ -197,7 +229,7 @@ describe("oidcClientScript with a fake manage.py", () => {
     const r = await runShell(script);
     assert.equal(r.code, 0, r.stderr);
     const dockerCalls = fakeDockerCalls(dir);
-    assert.equal(dockerCalls.length, 3);
+    assert.equal(dockerCalls.length, 4);
     for (const argv of dockerCalls) assert.deepEqual(argv.slice(0, 5), ["compose", "exec", "-T", "eqmd", "python3"]);
     assert.equal(parseClientSecret(r.stdout), state().clients["matrix_synapse_client"]);
   });
@@ -215,8 +247,41 @@ describe("oidcClientScript with a fake manage.py", () => {
     assert.notEqual(line, oidcClientLine({ ...opts, migrate: true }), "the digest follows the script");
     const r = await runShell(line, { stdin: oidcClientScript(opts) });
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(calls(), ["shell", "creatersakey", "setup_synapse_oidc_client"]);
+    assert.deepEqual(calls(), ["shell", "creatersakey", "setup_synapse_oidc_client", "shell"]);
     assert.equal(parseClientSecret(r.stdout), state().clients["matrix_synapse_client"]);
+  });
+
+  it("after an FQDN change, stores eqmd's space-joined redirect URIs one a line (issue 19 item 3)", async () => {
+    setState({ rsakeys: 1, clients: {}, uris: {} });
+    assert.equal((await runShell(oidcClientScript(opts))).code, 0);
+    const moved = {
+      ...opts,
+      matrixFqdn: "matrix.newhospital.org",
+      callbackUri: "https://matrix.newhospital.org/_synapse/client/oidc/callback",
+    };
+    const r = await runShell(oidcClientScript(moved));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      (state() as unknown as { uris: Record<string, string> }).uris["matrix_synapse_client"],
+      "https://matrix.yourhospital.com/_synapse/client/oidc/callback\nhttps://matrix.newhospital.org/_synapse/client/oidc/callback",
+    );
+    assert.match(r.stderr, /OIDC client 'matrix_synapse_client': 2 redirect URI\(s\), one a line/);
+    assert.ok(!r.stdout.includes("redirect URI(s)"), "the repair's line is progress (stderr), not the step's output");
+    assert.equal(parseClientSecret(r.stdout), state().clients["matrix_synapse_client"]);
+  });
+
+  it("fails, withholding the secret, when Synapse's callback is not registered exactly", async () => {
+    setState({ rsakeys: 1, clients: {}, uris: {} });
+    const r = await runShell(
+      oidcClientScript({ ...opts, callbackUri: "http://127.0.0.1:8008/_synapse/client/oidc/callback" }),
+    );
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, "", "setup's output (the secret) is withheld");
+    assert.match(
+      r.stderr,
+      /none of them Synapse's callback http:\/\/127\.0\.0\.1:8008\/_synapse\/client\/oidc\/callback/,
+    );
+    assert.ok(!r.stderr.includes(state().clients["matrix_synapse_client"]));
   });
 
   it("refuses an empty managePy", () => {

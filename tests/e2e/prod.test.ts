@@ -159,7 +159,7 @@ describe("the prod shape on the real engine, beside an eqmd stand-in", { timeout
       env.MATRIX_DATABASE_PASSWORD,
       env.MATRIX_BOT_ACCESS_TOKEN,
       env.POSTGRES_PASSWORD,
-      env.DJANGO_SECRET_KEY,
+      env.SECRET_KEY,
       env.EMAIL_HOST_PASSWORD,
     ].filter((v): v is string => typeof v === "string" && v.length >= 12);
   }

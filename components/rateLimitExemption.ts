@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ExecTarget } from "../config";
-import { ExemptRatelimitsInput, scriptCommand, scriptStdinFields } from "./commands/pythonScripts";
-import { secretCommand, secretJson } from "./secretCommand";
+import type { ExemptRatelimitsInput } from "./commands/pythonScripts";
+import { scriptRun, secretCommand } from "./secretCommand";
 import { childOptions } from "./childOptions";
 import { dockerEnv } from "./dockerEnv";
 import { TYPE } from "./tokens";
@@ -38,15 +38,12 @@ export class RateLimitExemption extends pulumi.ComponentResource {
     const step = secretCommand(
       `${name}-override`,
       {
-        create: scriptCommand("exempt_ratelimits", args.exec),
-        stdin: secretJson(
-          scriptStdinFields("exempt_ratelimits", {
-            base_url: args.synapseUrl,
-            admin_token: args.adminToken,
-            tokens,
-            deadline_seconds: args.deadlineSeconds,
-          } satisfies Record<keyof ExemptRatelimitsInput, unknown>),
-        ),
+        ...scriptRun("exempt_ratelimits", args.exec, {
+          base_url: args.synapseUrl,
+          admin_token: args.adminToken,
+          tokens,
+          deadline_seconds: args.deadlineSeconds,
+        } satisfies Record<keyof ExemptRatelimitsInput, unknown>),
         environment: dockerEnv(args),
       },
       childOptions(this, opts),

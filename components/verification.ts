@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ExecTarget } from "../config";
-import { scriptCommand, scriptStdinFields, VerifySynapseInput } from "./commands/pythonScripts";
-import { secretCommand, secretJson } from "./secretCommand";
+import type { VerifySynapseInput } from "./commands/pythonScripts";
+import { scriptRun, secretCommand } from "./secretCommand";
 import { childOptions } from "./childOptions";
 import { dockerEnv } from "./dockerEnv";
 import { TYPE } from "./tokens";
@@ -42,17 +42,14 @@ export class Verification extends pulumi.ComponentResource {
     const check = secretCommand(
       `${name}-check`,
       {
-        create: scriptCommand("verify_synapse", args.exec),
-        stdin: secretJson(
-          scriptStdinFields("verify_synapse", {
-            base_url: args.synapseUrl,
-            idp_id: args.oidc?.idpId ?? null,
-            issuer: args.oidc?.issuer ?? null,
-            admin_token: args.adminToken,
-            admin_user_id: args.adminUserId,
-            deadline_seconds: args.deadlineSeconds,
-          } satisfies Record<keyof VerifySynapseInput, unknown>),
-        ),
+        ...scriptRun("verify_synapse", args.exec, {
+          base_url: args.synapseUrl,
+          idp_id: args.oidc?.idpId ?? null,
+          issuer: args.oidc?.issuer ?? null,
+          admin_token: args.adminToken,
+          admin_user_id: args.adminUserId,
+          deadline_seconds: args.deadlineSeconds,
+        } satisfies Record<keyof VerifySynapseInput, unknown>),
         environment: dockerEnv(args),
         triggers: [args.synapseContainerId],
       },

@@ -368,7 +368,7 @@ export const topLevelFields = {
     z.array(afterResetHook, { error: "a list of hooks: [{command: [setup_matrix_bot]}, …]" }).default([]),
     {
       description:
-        "eqmd's Django steps run once Synapse is verified (first `up`, every reset, and when a hook's input changes), in order: `{command: [<manage.py command>, …], capture: [KEY, …], failOnWarnings, enabled}` or `{builtin: clearStaleRooms}`. Captured `KEY=value` lines become secret outputs, later hooks' environment and `.env` entries; `failOnWarnings: true` fails the step on eqmd's warning lines; `enabled: false` declares it without running it (opt-in). See [the hooks](eqmd-host.md#after-reset-hooks).",
+        "eqmd's Django steps run once Synapse is verified (first `up`, every reset, and when a hook's input changes), in order: `{command: [<manage.py command>, …], capture: [KEY, …], failOnWarnings, checkLocalparts, enabled}` or `{builtin: clearStaleRooms | checkLocalparts}`. Before an enabled `matrix_provision_rooms` or `matrix_sync_lifecycle` the `checkLocalparts` step runs (fails naming active eqmd users without a Matrix localpart, before eqmd makes fallback `@u_<uuid>` accounts); `checkLocalparts: false` on that hook turns it off. Captured `KEY=value` lines become secret outputs, later hooks' environment and `.env` entries; `failOnWarnings: true` fails the step on eqmd's warning lines; `enabled: false` declares it without running it (opt-in). See [the hooks](eqmd-host.md#after-reset-hooks).",
       eqmd: "the steps after eqmd's reset procedure",
       example: [
         { command: ["setup_matrix_bot"], capture: ["MATRIX_BOT_ACCESS_TOKEN"] },

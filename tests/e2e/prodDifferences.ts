@@ -160,7 +160,7 @@ export const ADOPT_E2E_DIFFERENCES: readonly ProdE2eDifference[] = PROD_E2E_DIFF
 );
 
 /**
- * Where the eqmd stand-in (tests/contract/oidc-provider, the e2e Django image) still differs
+ * Where the eqmd stand-in (testbed/oidc-provider, the e2e Django image) still differs
  * from eqmd's real code at 96bee67 (shared/eqmd-facts.md §15), each kept on purpose. What it
  * follows: `SECRET_KEY` by eqmd's name, required in the container shape; `/health/` as the
  * probe; redirect URIs registered as https:// and stored joined by spaces as eqmd's command

@@ -60,6 +60,7 @@ describe("resource tree", () => {
         .sort();
       const expected = [
         "eqmd:matrix:AfterResetHooks",
+        "eqmd:matrix:RateLimitExemption",
         "eqmd:matrix:ElementWeb",
         "eqmd:matrix:Synapse",
         "eqmd:matrix:SynapseAdmin",

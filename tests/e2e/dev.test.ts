@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { EngineEvent, OutputMap } from "@pulumi/pulumi/automation";
+import { EngineEvent } from "@pulumi/pulumi/automation";
 import { REPO_ROOT } from "../contract/support/paths";
 import { runCommand } from "../contract/support/run";
 import {
@@ -23,6 +23,7 @@ import {
 } from "./support/docker";
 import { DEV_E2E_STACK, DevStack, openDevStack } from "./support/devStack";
 import { Figures } from "./support/figures";
+import { secretOutput, secretStrings } from "./support/secrets";
 import { resourceNames } from "../../config/names";
 import { SYNAPSE_PATHS } from "../../render/paths";
 import { E2E_ELEMENT_PORT, E2E_POSTGRES_PORT, E2E_PREFIX, E2E_SYNAPSE_PORT } from "./differences";
@@ -121,13 +122,6 @@ function changedSteps(): { onEvent: (event: EngineEvent) => void; list: () => st
     },
     list: () => [...touched].sort(),
   };
-}
-
-function secretOutput(outputs: OutputMap, key: string): string {
-  const output = outputs[key];
-  assert.ok(output, `stack output ${key} is missing`);
-  assert.equal(output.secret, true, `stack output ${key} must be secret`);
-  return String(output.value);
 }
 
 async function adminLogin(password: string): Promise<string> {
@@ -660,29 +654,4 @@ async function waitHealthy(deadlineMs: number): Promise<string | undefined> {
     await new Promise((r) => setTimeout(r, 500));
   }
   return health;
-}
-
-/** The generated values the state keeps as secrets (from `pulumi stack export --show-secrets`). */
-function secretStrings(exported: string): string[] {
-  const out = new Set<string>();
-  const walk = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === "object") {
-      const o = v as Record<string, unknown>;
-      if (typeof o["plaintext"] === "string") collect(JSON.parse(o["plaintext"]) as unknown);
-      else Object.values(o).forEach(walk);
-    }
-  };
-  const collect = (v: unknown): void => {
-    if (typeof v === "string") {
-      // A secret file's content: each long word of it, so a line of it would be caught too.
-      // (Words that look generated: long, letters and digits, no path; not a key name.)
-      for (const word of v.split(/[\s:"]+/)) {
-        if (word.length >= 16 && /\d/.test(word) && /[A-Za-z]/.test(word) && !word.includes("/")) out.add(word);
-      }
-    } else if (Array.isArray(v)) v.forEach(collect);
-    else if (v && typeof v === "object") Object.values(v).forEach(collect);
-  };
-  walk(JSON.parse(exported));
-  return [...out];
 }

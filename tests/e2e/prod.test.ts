@@ -33,6 +33,7 @@ import { containerState, docker, mediaDigest, removeLeftovers, watchEvents, watc
 import { DevStack, openE2eStack } from "./support/devStack";
 import { EqmdStandIn, startEqmdStandIn, EQMD_POSTGRES_CONTAINER } from "./support/eqmdStandIn";
 import { Figures } from "./support/figures";
+import { secretOutput, secretStrings } from "./support/secrets";
 import { withDifferences } from "./support/stackConfig";
 
 const STACK = "prod-e2e";
@@ -454,6 +455,71 @@ describe("the prod shape on the real engine, beside an eqmd stand-in", { timeout
     assert.equal(refused.kind, "refused", "a user eqmd never provisioned gets no login token");
     const logs = await runCommand(["docker", "logs", SYNAPSE], { timeoutMs: 30_000 });
     assert.match(`${logs.stdout}${logs.stderr}`, /User does not exist and registrations? (are|is) disabled/);
+  });
+
+  it("a preview an operator can audit on prod: a log-config key in clear, a secret-only change as [secret]", async () => {
+    const secretValues = secretStrings(await prod.cli(["stack", "export", "--show-secrets"]));
+    assert.ok(secretValues.length >= 6, `found ${secretValues.length} secret values in the state`);
+    const audit = async (what: string) => {
+      const preview = await prod.cli(["preview", "--diff"]);
+      const diff = await prod.npm(["diff", "--", "--stack", STACK]);
+      assert.equal(diff.code, 0, diff.stderr);
+      console.log(`npm run diff for ${what} (${diff.stdout.trimEnd().split("\n").length} lines):\n${diff.stdout}`);
+      assert.ok(diff.stdout.trimEnd().split("\n").length <= 40, "npm run diff fits 40 lines");
+      for (const value of secretValues) {
+        assert.ok(!preview.includes(value), `${what}: a secret value appears in preview --diff`);
+        assert.ok(!diff.stdout.includes(value), `${what}: a secret value appears in npm run diff`);
+      }
+      const replaced = [...diff.stdout.matchAll(/^ {2}replace\s+(\S+)/gm)].map((m) => m[1]).sort();
+      return { preview, diff: diff.stdout, replaced };
+    };
+
+    // (b) A log-config key: the log file's rotation count (previewed only, then set back).
+    await prod.cli(["config", "set", "--path", "synapse.fileLog.keep", "5"]);
+    try {
+      const seen = await audit("a log-config key");
+      assert.match(seen.preview, /~ backupCount\s*: 3 => 5/);
+      assert.match(seen.diff, /^-\s+backupCount: 3$[\s\S]*^\+\s+backupCount: 5$/m);
+      assert.deepEqual(seen.replaced, [
+        "matrix-synapse-config-writer",
+        "matrix-synapse-container",
+        "matrix-verification-check",
+      ]);
+    } finally {
+      await prod.cli(["config", "set", "--path", "synapse.fileLog.keep", "3"]);
+    }
+
+    // A secret-only change: the operator manages the client secret (clientSecretFrom: config).
+    const current = secretOutput(await prod.stack.outputs(), "oidcClientSecret");
+    await prod.cli(["config", "set", "--path", "oidc.clientSecretFrom", "config"]);
+    await runCommand(["pulumi", "config", "set", "--secret", "oidcClientSecret", "--stack", STACK], {
+      cwd: REPO_ROOT,
+      env: prod.env,
+      input: current,
+    });
+    try {
+      await prod.stack.up();
+      const next = randomBytes(24).toString("hex");
+      await runCommand(["pulumi", "config", "set", "--secret", "oidcClientSecret", "--stack", STACK], {
+        cwd: REPO_ROOT,
+        env: prod.env,
+        input: next,
+      });
+      const seen = await audit("a new oidcClientSecret");
+      assert.ok(!seen.preview.includes(next) && !seen.diff.includes(next), "the new secret is never shown");
+      assert.match(
+        seen.diff,
+        /^\[secret\] \S+_matrix_secrets_init: its secret files change \(contents are never shown\)$/m,
+      );
+      assert.doesNotMatch(seen.diff, /^-|^\+/m, "no file line: only secrets changed");
+      assert.ok(
+        seen.replaced.includes("matrix-synapse-secrets-writer") && seen.replaced.includes("matrix-synapse-container"),
+      );
+    } finally {
+      await prod.cli(["config", "rm", "oidcClientSecret"]);
+      await prod.cli(["config", "rm", "--path", "oidc.clientSecretFrom"]);
+      await prod.stack.up();
+    }
   });
 
   it("the real Pulumi.prod.yaml refuses a reset, and so does prod-e2e until allowed", async () => {

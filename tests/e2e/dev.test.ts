@@ -422,7 +422,10 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
         const replaced = [...diff.stdout.matchAll(/^ {2}replace\s+(\S+)/gm)].map((m) => m[1]).sort();
         assert.deepEqual(replaced, [...c.replaced].sort(), `${c.what}: the resources replaced`);
         for (const value of secretValues) {
-          assert.ok(!preview.includes(value), `${c.what}: a secret value appears in preview --diff`);
+          assert.ok(
+            !preview.includes(value),
+            `${c.what}: a secret value (${value.slice(0, 4)}…, ${value.length} characters) appears in preview --diff`,
+          );
           assert.ok(!diff.stdout.includes(value), `${c.what}: a secret value appears in npm run diff`);
         }
         await dev.stack.up();

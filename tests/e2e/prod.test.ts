@@ -467,7 +467,10 @@ describe("the prod shape on the real engine, beside an eqmd stand-in", { timeout
       console.log(`npm run diff for ${what} (${diff.stdout.trimEnd().split("\n").length} lines):\n${diff.stdout}`);
       assert.ok(diff.stdout.trimEnd().split("\n").length <= 40, "npm run diff fits 40 lines");
       for (const value of secretValues) {
-        assert.ok(!preview.includes(value), `${what}: a secret value appears in preview --diff`);
+        assert.ok(
+          !preview.includes(value),
+          `${what}: a secret value (${value.slice(0, 4)}…, ${value.length} characters) appears in preview --diff`,
+        );
         assert.ok(!diff.stdout.includes(value), `${what}: a secret value appears in npm run diff`);
       }
       const replaced = [...diff.stdout.matchAll(/^ {2}replace\s+(\S+)/gm)].map((m) => m[1]).sort();

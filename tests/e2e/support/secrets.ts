@@ -12,8 +12,10 @@ export function secretOutput(outputs: OutputMap, key: string): string {
 
 /**
  * The generated values the state keeps as secrets, from `pulumi stack export --show-secrets`:
- * every long word of a secret (a secret file's lines included) that looks generated (letters
- * and digits, no path), so one line of a secret file in an output would be caught too.
+ * the random resources' results, the secret files (container uploads), the stack's secret
+ * outputs. Each long word of them that looks generated (letters and digits, no path), so one
+ * line of a secret file in an output would be caught too. (Not a command's secret stdin: it
+ * carries the script's public source beside its secret input.)
  */
 export function secretStrings(exported: string): string[] {
   const out = new Set<string>();
@@ -25,14 +27,25 @@ export function secretStrings(exported: string): string[] {
     } else if (Array.isArray(v)) v.forEach(collect);
     else if (v && typeof v === "object") Object.values(v).forEach(collect);
   };
-  const walk = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach(walk);
+  const secretsIn = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(secretsIn);
     else if (v && typeof v === "object") {
       const o = v as Record<string, unknown>;
       if (typeof o["plaintext"] === "string") collect(JSON.parse(o["plaintext"]) as unknown);
-      else Object.values(o).forEach(walk);
+      else Object.values(o).forEach(secretsIn);
     }
   };
-  walk(JSON.parse(exported));
+  const resources = (JSON.parse(exported) as { deployment: { resources?: Resource[] } }).deployment.resources ?? [];
+  for (const r of resources) {
+    if (r.type.startsWith("random:")) secretsIn(r.outputs?.["result"]);
+    if (r.type === "docker:index/container:Container") secretsIn(r.inputs?.["uploads"]);
+    if (r.type === "pulumi:pulumi:Stack") secretsIn(r.outputs);
+  }
   return [...out];
+}
+
+interface Resource {
+  readonly type: string;
+  readonly inputs?: Record<string, unknown>;
+  readonly outputs?: Record<string, unknown>;
 }

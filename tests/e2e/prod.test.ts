@@ -457,7 +457,7 @@ describe("the prod shape on the real engine, beside an eqmd stand-in", { timeout
     assert.match(`${logs.stdout}${logs.stderr}`, /User does not exist and registrations? (are|is) disabled/);
   });
 
-  it("a preview an operator can audit on prod: a log-config key in clear, a secret-only change as [secret]", async () => {
+  it("a preview an operator can audit on prod: a log-config key and a module's config in clear, a secret-only change as [secret]", async () => {
     const secretValues = secretStrings(await prod.cli(["stack", "export", "--show-secrets"]));
     assert.ok(secretValues.length >= 6, `found ${secretValues.length} secret values in the state`);
     const audit = async (what: string) => {
@@ -490,6 +490,26 @@ describe("the prod shape on the real engine, beside an eqmd stand-in", { timeout
       ]);
     } finally {
       await prod.cli(["config", "set", "--path", "synapse.fileLog.keep", "3"]);
+    }
+
+    // (d) A Synapse module's config: eqmd's policy module (its stand-in) first declared, then one key changed.
+    await prod.cli(["config", "set", "--path", "synapse.modules[0].module", "eqmd_policy.EqmdPolicyModule"]);
+    await prod.cli(["config", "set", "--path", "synapse.modules[0].files[0]", "tests/fixtures/eqmd_policy.py"]);
+    await prod.cli(["config", "set", "--path", "synapse.modules[0].config.block_invites", "true"]);
+    try {
+      await prod.stack.up();
+      await prod.cli(["config", "set", "--path", "synapse.modules[0].config.block_invites", "false"]);
+      const seen = await audit("a Synapse module's config");
+      assert.match(seen.preview, /~ block_invites\s*: true => false/);
+      assert.match(seen.diff, /^-\s+block_invites: true$[\s\S]*^\+\s+block_invites: false$/m);
+      assert.deepEqual(seen.replaced, [
+        "matrix-synapse-config-writer",
+        "matrix-synapse-container",
+        "matrix-verification-check",
+      ]);
+    } finally {
+      await prod.cli(["config", "rm", "--path", "synapse.modules"]);
+      await prod.stack.up();
     }
 
     // A secret-only change: the operator manages the client secret (clientSecretFrom: config).

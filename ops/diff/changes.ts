@@ -16,6 +16,10 @@ export interface PreviewStep {
   readonly new?: { readonly inputs?: Record<string, unknown> };
   /** Top-level properties whose change the provider reported. */
   readonly diffs?: readonly string[];
+  /** Properties whose change forces the replacement (a replace step's reason). */
+  readonly keys?: readonly string[];
+  /** Property paths ("uploads[0].content", …) with their kind of change. */
+  readonly detailedDiff?: Readonly<Record<string, unknown>>;
 }
 
 export type FileChange =
@@ -68,7 +72,7 @@ export function fileChanges(step: PreviewStep, context = 3): FileChange[] {
   if (before === "secret" || after === "secret") {
     // The engine masks the whole property: whether it changed is all it tells, never which
     // file or how. A step for another reason (a new image) with the same uploads says nothing.
-    const changed = step.op === "create" || (step.diffs ?? []).includes("uploads");
+    const changed = step.op === "create" || touches(step, "uploads");
     return changed ? [{ kind: "secret", resource }] : [];
   }
   const out: FileChange[] = [];
@@ -85,6 +89,12 @@ export function fileChanges(step: PreviewStep, context = 3): FileChange[] {
     }
   }
   return out;
+}
+
+/** Whether the step reports a change of property `name` (the engine fills one list or another). */
+function touches(step: PreviewStep, name: string): boolean {
+  const paths = [...(step.diffs ?? []), ...(step.keys ?? []), ...Object.keys(step.detailedDiff ?? {})];
+  return paths.some((p) => p === name || p.startsWith(`${name}[`) || p.startsWith(`${name}.`));
 }
 
 /** The resources the steps act on, leaving out what does not change. */

@@ -58,6 +58,13 @@ describe("npm run diff", () => {
     });
     assert.deepEqual(fileChanges(secretStep(["uploads"])), [{ kind: "secret", resource: "eqmd_matrix_secrets_init" }]);
     assert.deepEqual(fileChanges(secretStep(["image"])), [], "replaced for a new image: its files did not change");
+    // Seen on the real engine: a replace step names what forces it in `keys`, not `diffs`.
+    assert.deepEqual(fileChanges({ ...secretStep([]), keys: ["uploads"] }), [
+      { kind: "secret", resource: "eqmd_matrix_secrets_init" },
+    ]);
+    assert.deepEqual(fileChanges({ ...secretStep([]), detailedDiff: { "uploads[2].content": { kind: "update" } } }), [
+      { kind: "secret", resource: "eqmd_matrix_secrets_init" },
+    ]);
     const text = report(fileChanges(secretStep(["uploads"])), resourceChanges([secretStep(["uploads"])]));
     assert.match(text, /^\[secret\] eqmd_matrix_secrets_init: its secret files change \(contents are never shown\)$/m);
   });

@@ -23,7 +23,13 @@
 #   EQMD_E2E_LOG_DIR          build logs (default /var/tmp/eqmd-e2e-images)
 #   EQMD_E2E_IMAGE_PREFIX     repository prefix of every tag (default eqmd-e2e); another
 #                             prefix builds a separate set, e.g. to time a cold build
+#
+# usage: images.sh [--print-tags]
+#   --print-tags   build nothing: print the stand-in tags as `<config key>=<tag>` lines (the
+#                  keys of the stack config they replace), e.g. synapse.image=eqmd-e2e/synapse:v…
 set -euo pipefail
+print_tags=false
+[ "${1:-}" = "--print-tags" ] && print_tags=true
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 IMAGES=$ROOT/testbed/images
@@ -38,18 +44,6 @@ SUITE=bookworm
 die() { echo "images: error: $*" >&2; exit 1; }
 now() { date +%s.%N; }
 since() { awk -v s="$1" -v e="$(now)" 'BEGIN { printf "%.1fs", e - s }'; }
-
-docker info >/dev/null 2>&1 || die "no Docker engine answers (run testbed/setup/docker-engine.sh first)"
-mkdir -p "$LOG_DIR"
-TOTAL_START=$(now)
-# One build at a time per prefix (helpers may run this concurrently; the later one then finds
-# the images up to date).
-LOCK=/run/eqmd-e2e-images-${PREFIX//\//_}.lock
-exec 9>"$LOCK"
-if ! flock -n 9; then
-  echo "images: another images.sh is building $PREFIX/*; waiting (at most 20 min)"
-  flock -w 1200 9 || die "another images.sh still holds $LOCK after 20 min"
-fi
 
 # --- inputs -----------------------------------------------------------------------------
 
@@ -329,6 +323,24 @@ case $ELEMENT_TAG in v[0-9]*) ;; *) die "unexpected Element tag $ELEMENT_TAG in 
 case $PG_MAJOR in [0-9]*) ;; *) die "unexpected PostgreSQL tag in $VERSIONS" ;; esac
 grep -q "postgresql-$PG_MAJOR\b" "$IMAGES/postgres/Dockerfile" ||
   die "$VERSIONS asks for PostgreSQL $PG_MAJOR but $IMAGES/postgres/Dockerfile installs another major (bookworm has 15 only)"
+
+if $print_tags; then
+  printf '%s\n' "synapse.image=$PREFIX/synapse:v$SYNAPSE_VERSION" "element.image=$PREFIX/element-web:$ELEMENT_TAG" \
+    "postgres.image=$PREFIX/postgres:$PG_MAJOR"
+  exit 0
+fi
+
+docker info >/dev/null 2>&1 || die "no Docker engine answers (run testbed/setup/docker-engine.sh first)"
+mkdir -p "$LOG_DIR"
+TOTAL_START=$(now)
+# One build at a time per prefix (helpers may run this concurrently; the later one then finds
+# the images up to date).
+LOCK=/run/eqmd-e2e-images-${PREFIX//\//_}.lock
+exec 9>"$LOCK"
+if ! flock -n 9; then
+  echo "images: another images.sh is building $PREFIX/*; waiting (at most 20 min)"
+  flock -w 1200 9 || die "another images.sh still holds $LOCK after 20 min"
+fi
 
 build_base
 

@@ -1,14 +1,3 @@
 #!/usr/bin/env bash
-# Builds the command resource provider plugin from the modules pinned in go.mod/go.sum.
-# usage: build.sh <outdir> <version>   e.g. build.sh /tmp/bin 1.2.1
-# Writes <outdir>/pulumi-resource-command reporting <version> (the @pulumi/command SDK version).
-set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-out=${1:?usage: build.sh <outdir> <version>}
-version=${2:?usage: build.sh <outdir> <version>}
-version=${version#v}
-mkdir -p "$out"
-out="$(cd "$out" && pwd)"
-cd "$here"
-CGO_ENABLED=0 go build -mod=readonly -trimpath -ldflags "-X main.version=$version" \
-  -o "$out/pulumi-resource-command" .
+# Build pulumi-resource-command: build.sh <outdir> <version> (see ../build-native.sh).
+exec "$(dirname "$0")/../build-native.sh" command "$@"

@@ -6,9 +6,10 @@
  * The logic lives beside it (see run.ts).
  */
 import * as path from "node:path";
+import { checkEnvFile } from "../../config/envFileCheck";
 import { parseArgs, USAGE } from "./args";
 import { selectStack } from "./automation";
-import { makeDir, prompt, runCommand, runEntry } from "./node";
+import { prompt, runCommand, runEntry } from "./node";
 import { run } from "./run";
 import { EXIT, ExitCode, ResetStack } from "./types";
 
@@ -55,10 +56,10 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
       isTTY: process.stdin.isTTY === true,
       prompt,
       runCommand,
-      makeDir,
       now: () => new Date(),
       write: (text) => process.stdout.write(text),
       writeError: (text) => process.stderr.write(text),
+      envCheck: (settings) => checkEnvFile(settings, REPO_ROOT),
     },
   );
 }

@@ -5,7 +5,8 @@
  */
 import { confirm } from "./confirm";
 import { wipeMediaVolume, WipeResult } from "./docker";
-import { CONFIG_NAMESPACE, isRefused, readFacts, RefusedFacts, RESET_ALLOWED_KEY, ResetFacts } from "./facts";
+import { isRefused, readFacts, RefusedFacts, ResetFacts } from "./facts";
+import { refusalLines } from "./refusal";
 import { BackupResult, runBackup } from "./backup";
 import { describeDestroyed, describeKept, destroyOptions, previewDestroy } from "./plan";
 import { formatSummary, PhaseTimer } from "./timing";
@@ -22,33 +23,14 @@ export async function run(options: ResetOptions, deps: ResetDeps): Promise<ExitC
   // 1. Config: is a reset allowed here?
   let facts: ResetFacts | RefusedFacts;
   try {
-    facts = await readFacts(deps.stack);
+    facts = await readFacts(deps.stack, deps.envCheck);
   } catch (err) {
     shout(`Cannot read stack "${stack}" (config, outputs): ${message(err)}`);
     shout("Nothing was changed. Check `pulumi login`, PULUMI_CONFIG_PASSPHRASE and the stack name.");
     return EXIT.failed;
   }
   if (isRefused(facts)) {
-    const p = facts.permission;
-    if (p.reason === "unreadable") {
-      shout(
-        `Refusing to reset stack "${stack}": its config cannot be read, so its reset setting cannot be read either.`,
-      );
-      shout(p.detail);
-      shout(`Fix the config (\`pulumi preview --stack ${stack}\` reports the same problems), then run: ${rerun}`);
-      shout("Nothing was changed.");
-      return EXIT.refused;
-    }
-    shout(`Refusing to reset stack "${stack}": its config forbids resets (${p.detail}).`);
-    shout(
-      "This is the production protection: a reset destroys the Synapse database (every Matrix account, room and message)," +
-        ` so stacks that must never lose it set ${CONFIG_NAMESPACE}:${RESET_ALLOWED_KEY} to false.`,
-    );
-    shout("If you really mean it, allow resets for this stack, reset, then forbid them again:");
-    shout(`  pulumi config set --path ${RESET_ALLOWED_KEY} true --stack ${stack}`);
-    shout(`  ${rerun}`);
-    shout(`  pulumi config set --path ${RESET_ALLOWED_KEY} false --stack ${stack}`);
-    shout("Nothing was changed.");
+    for (const line of refusalLines(facts, "reset", rerun)) shout(line);
     return EXIT.refused;
   }
 
@@ -131,17 +113,13 @@ export async function run(options: ResetOptions, deps: ResetDeps): Promise<ExitC
         (b) => ({ failed: !b.ok }),
       );
       if (!backup.ok) {
-        const label = { database: "the database dump", media: "the media archive", directory: "the backup directory" }[
-          backup.failed
-        ];
-        shout(`Backup failed (${label}): ${backup.message}`);
+        shout(`Backup failed (${backup.failed}): ${backup.message}`);
         shout(
           `Stopped before destroying anything: stack "${stack}" is unchanged. Fix the cause, or run without --backup.`,
         );
-        return finish(EXIT.failed, `failed in backup (${label}); nothing was destroyed`);
+        return finish(EXIT.failed, `failed in backup (${backup.failed}); nothing was destroyed`);
       }
-      say(`Backup written: ${backup.database}`);
-      say(`                ${backup.media}`);
+      say(`Backup written: ${backup.dir} (restore: npm run restore -- --stack ${stack} --from ${backup.dir})`);
     }
 
     // 5. Destroy.
@@ -219,7 +197,7 @@ async function runBackupSafely(
   try {
     return await runBackup(deps, facts, dir, say);
   } catch (err) {
-    return { ok: false, failed: "database", message: message(err) };
+    return { ok: false, failed: "manifest", message: message(err) };
   }
 }
 

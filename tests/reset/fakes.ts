@@ -14,6 +14,8 @@ import {
   ResetUpOptions,
 } from "../../scripts/reset/types";
 import { factsFrom, isRefused, ResetFacts } from "../../scripts/reset/facts";
+import * as fs from "node:fs";
+import { oneFileTar } from "../support/tar";
 
 export const STACK = "dev";
 export const URN = `urn:pulumi:${STACK}::eqmd-matrix::eqmd:matrix:MatrixStack::matrix`;
@@ -165,7 +167,6 @@ export interface FakeDepsInit {
   readonly answers?: ReadonlyArray<string | undefined>;
   /** Result for a command, by argv[0..1] ("pg_dump", "docker cp", "docker volume"). */
   readonly commandResults?: Partial<Record<string, Partial<CommandResult>>>;
-  readonly makeDirError?: string;
 }
 
 export interface FakeWorld {
@@ -174,7 +175,6 @@ export interface FakeWorld {
   readonly journal: Journal;
   readonly commands: CommandSpec[];
   readonly prompts: string[];
-  readonly dirs: string[];
   /** Everything written to stdout. */
   out(): string;
   /** Everything written to stderr. */
@@ -188,7 +188,6 @@ export function world(stackInit: FakeStackInit = {}, init: FakeDepsInit = {}): F
   const stack = new FakeStack(stackInit, journal);
   const commands: CommandSpec[] = [];
   const prompts: string[] = [];
-  const dirs: string[] = [];
   const answers = [...(init.answers ?? [])];
   let out = "";
   let err = "";
@@ -209,12 +208,9 @@ export function world(stackInit: FakeStackInit = {}, init: FakeDepsInit = {}): F
         journal.entries.push(`cmd:${spec.argv.join(" ")}`);
         const key = spec.argv.slice(0, 2).join(" ");
         const r = init.commandResults?.[key] ?? init.commandResults?.[spec.argv[0] ?? ""] ?? {};
-        return { exitCode: r.exitCode ?? 0, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
-      }),
-    makeDir: (dir) =>
-      later(() => {
-        dirs.push(dir);
-        if (init.makeDirError) throw new Error(init.makeDirError);
+        const exitCode = r.exitCode ?? 0;
+        if (exitCode === 0) writeOutputs(spec);
+        return { exitCode, stdout: r.stdout ?? defaultStdout(spec), stderr: r.stderr ?? "" };
       }),
     now: () => {
       clock += 1500;
@@ -229,7 +225,30 @@ export function world(stackInit: FakeStackInit = {}, init: FakeDepsInit = {}): F
       all += text;
     },
   };
-  return { deps, stack, journal, commands, prompts, dirs, out: () => out, err: () => err, all: () => all };
+  return { deps, stack, journal, commands, prompts, out: () => out, err: () => err, all: () => all };
+}
+
+export const FAKE_KEY_ID = "a_fake";
+export const FAKE_SIGNING_KEY = `ed25519 ${FAKE_KEY_ID} AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\n`;
+
+/** What the backup's commands write, as the real ones would: a dump file, tar streams. */
+function writeOutputs(spec: CommandSpec): void {
+  const [program] = spec.argv;
+  if (program === "pg_dump") {
+    const file = spec.argv[spec.argv.indexOf("-f") + 1];
+    if (file) fs.writeFileSync(file, "PGDMP fake dump");
+  }
+  if (spec.stdoutFile !== undefined) {
+    const isKey = spec.argv.some((a) => a.endsWith(":/data/signing.key"));
+    fs.writeFileSync(spec.stdoutFile, isKey ? oneFileTar("signing.key", FAKE_SIGNING_KEY) : "fake media tar");
+  }
+}
+
+/** Schema versions from psql, Synapse's version from docker exec (v1.99.0: schema 83). */
+function defaultStdout(spec: CommandSpec): string {
+  if (spec.argv[0] === "psql") return "83|83\n";
+  if (spec.argv[0] === "docker" && spec.argv[1] === "exec") return "1.99.0 83\n";
+  return "";
 }
 
 /** Runs `fn` on a later tick, as a real asynchronous call would; a throw becomes a rejection. */

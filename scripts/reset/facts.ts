@@ -65,6 +65,8 @@ export interface ResetFacts {
   /** UID:GID Synapse runs as and that owns the media store. */
   readonly uid: number;
   readonly gid: number;
+  /** How long Synapse may take to become healthy (synapse.startTimeoutSeconds). */
+  readonly startTimeoutSeconds: number;
   /** The dev-only PostgreSQL container the program runs in "managed" mode; kept by a reset. */
   readonly managedPostgresContainer?: string;
   readonly database: { readonly name: string; readonly role: string };
@@ -150,6 +152,7 @@ export function factsFrom(
     synapseImage: s.synapse.image,
     uid: s.uid,
     gid: s.gid,
+    startTimeoutSeconds: s.synapse.startTimeoutSeconds,
     ...(s.postgres.mode === "managed" ? { managedPostgresContainer: s.names.postgresContainer } : {}),
     database: { name: s.database.name, role: s.database.role },
     postgres: {

@@ -6,10 +6,10 @@
  * The logic lives beside it (see run.ts).
  */
 import * as path from "node:path";
-import { checkEnvFile } from "../../config/envFileCheck";
 import { parseArgs, USAGE } from "./args";
 import { selectStack } from "./automation";
-import { prompt, runCommand, runEntry } from "./node";
+import { runEntry } from "./node";
+import { realDeps } from "./realDeps";
 import { run } from "./run";
 import { EXIT, ExitCode, ResetStack } from "./types";
 
@@ -49,19 +49,7 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
     return EXIT.failed;
   }
 
-  return run(
-    { ...options, ...(backupDir !== undefined ? { backupDir } : {}) },
-    {
-      stack,
-      isTTY: process.stdin.isTTY === true,
-      prompt,
-      runCommand,
-      now: () => new Date(),
-      write: (text) => process.stdout.write(text),
-      writeError: (text) => process.stderr.write(text),
-      envCheck: (settings) => checkEnvFile(settings, REPO_ROOT),
-    },
-  );
+  return run({ ...options, ...(backupDir !== undefined ? { backupDir } : {}) }, realDeps(stack, REPO_ROOT));
 }
 
 runEntry("reset", main);

@@ -2,7 +2,8 @@
  * Why a stack is refused, in plain words, for every command that would overwrite its Synapse
  * database (the reset, the restore): one text, so the production protection reads the same.
  */
-import { CONFIG_NAMESPACE, RefusedFacts, RESET_ALLOWED_KEY } from "./facts";
+import { CONFIG_NAMESPACE, isRefused, readFacts, RefusedFacts, RESET_ALLOWED_KEY, ResetFacts } from "./facts";
+import { EXIT, ExitCode, ResetDeps } from "./types";
 
 /** The lines to print on stderr; the caller exits with EXIT.refused. */
 export function refusalLines(facts: RefusedFacts, verb: "reset" | "restore", rerun: string): string[] {
@@ -36,4 +37,29 @@ export function refusalLines(facts: RefusedFacts, verb: "reset" | "restore", rer
         "Nothing was changed.",
       ];
   }
+}
+
+/**
+ * The facts of a stack a reset or restore may overwrite, or the exit code after saying why not
+ * (the stack cannot be read, or refusalLines).
+ */
+export async function factsOrRefusal(
+  deps: Pick<ResetDeps, "stack" | "envCheck">,
+  verb: "reset" | "restore",
+  rerun: string,
+  shout: (line: string) => void,
+): Promise<ResetFacts | ExitCode> {
+  let facts: ResetFacts | RefusedFacts;
+  try {
+    facts = await readFacts(deps.stack, deps.envCheck);
+  } catch (err) {
+    shout(
+      `Cannot read stack "${deps.stack.name}" (config, outputs): ${err instanceof Error ? err.message : String(err)}`,
+    );
+    shout("Nothing was changed. Check `pulumi login`, PULUMI_CONFIG_PASSPHRASE and the stack name.");
+    return EXIT.failed;
+  }
+  if (!isRefused(facts)) return facts;
+  for (const line of refusalLines(facts, verb, rerun)) shout(line);
+  return EXIT.refused;
 }

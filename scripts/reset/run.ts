@@ -3,10 +3,10 @@
  * kept) → confirm → optional backup → targeted destroy → optional media wipe → up → summary.
  * Every side effect goes through `deps`, so this runs against fakes in tests.
  */
-import { confirm } from "./confirm";
+import { askToGoOn } from "./confirm";
 import { wipeMediaVolume, WipeResult } from "./docker";
-import { isRefused, readFacts, RefusedFacts, ResetFacts } from "./facts";
-import { refusalLines } from "./refusal";
+import { ResetFacts } from "./facts";
+import { factsOrRefusal } from "./refusal";
 import { BackupResult, runBackup } from "./backup";
 import { describeDestroyed, describeKept, destroyOptions, previewDestroy } from "./plan";
 import { formatSummary, PhaseTimer } from "./timing";
@@ -21,18 +21,8 @@ export async function run(options: ResetOptions, deps: ResetDeps): Promise<ExitC
   const rerun = `npm run reset -- --stack ${stack}`;
 
   // 1. Config: is a reset allowed here?
-  let facts: ResetFacts | RefusedFacts;
-  try {
-    facts = await readFacts(deps.stack, deps.envCheck);
-  } catch (err) {
-    shout(`Cannot read stack "${stack}" (config, outputs): ${message(err)}`);
-    shout("Nothing was changed. Check `pulumi login`, PULUMI_CONFIG_PASSPHRASE and the stack name.");
-    return EXIT.failed;
-  }
-  if (isRefused(facts)) {
-    for (const line of refusalLines(facts, "reset", rerun)) shout(line);
-    return EXIT.refused;
-  }
+  const facts = await factsOrRefusal(deps, "reset", rerun, shout);
+  if (typeof facts === "number") return facts;
 
   const timer = new PhaseTimer(() => deps.now());
   const finish = (code: ExitCode, result: string): ExitCode => {
@@ -72,32 +62,12 @@ export async function run(options: ResetOptions, deps: ResetDeps): Promise<ExitC
   say();
 
   // 3. Confirm.
-  const answer = await timer.time(
-    "confirm",
-    () => confirm(deps, options),
-    (c) => ({
-      failed: c.kind !== "confirmed" && c.kind !== "yes-flag",
-      ...(c.kind === "yes-flag" ? { note: "--yes" } : {}),
-    }),
-  );
-  switch (answer.kind) {
-    case "no-tty":
-      shout("Refusing to reset without a terminal to confirm on: re-run with --yes to confirm on the command line.");
-      shout("Nothing was changed.");
-      return finish(EXIT.refused, "refused (no terminal, no --yes); nothing was changed");
-    case "mismatch":
-      shout(`Aborted: "${answer.typed}" is not "${stack}". Nothing was changed.`);
-      return finish(EXIT.failed, "aborted at the confirmation; nothing was changed");
-    case "no-answer":
-      shout("Aborted: no confirmation was typed. Nothing was changed.");
-      return finish(EXIT.failed, "aborted at the confirmation; nothing was changed");
-    case "yes-flag":
-      say("Confirmed by --yes.");
-      break;
-    case "confirmed":
-      say("Confirmed.");
-      break;
+  const outcome = await askToGoOn(timer, "confirm", deps, options, "reset");
+  if (!outcome.proceed) {
+    for (const line of outcome.lines) shout(line);
+    return finish(outcome.code, outcome.result);
   }
+  say(outcome.line);
 
   if (urn !== undefined) {
     // 4. Backup.

@@ -28,6 +28,8 @@ export interface ResetDestroyOptions {
 
 export interface ResetUpOptions {
   readonly onOutput?: (text: string) => void;
+  /** URNs to replace (a restore reruns the steps after Synapse: admin, verification, hooks, .env). */
+  readonly replace?: string[];
 }
 
 /** The part of an Automation API engine event the reset reads. */

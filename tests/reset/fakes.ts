@@ -36,6 +36,8 @@ export interface FakeStackInit {
   readonly deployment?: unknown;
   /** Events the preview sends to onEvent. */
   readonly previewEvents?: readonly ResetEngineEvent[];
+  /** Outputs once an `up` has run (a new host: none before, the stack's after). */
+  readonly outputsAfterUp?: Record<string, ResetOutputValue>;
   readonly fail?: Partial<Record<"getAllConfig" | "outputs" | "previewDestroy" | "destroy" | "up", string>>;
 }
 
@@ -80,6 +82,7 @@ export class FakeStack implements ResetStack {
   outputs(): Promise<Record<string, ResetOutputValue>> {
     return later(() => {
       this.record({ method: "outputs" });
+      if (this.init.outputsAfterUp && this.calls.some((c) => c.method === "up")) return this.init.outputsAfterUp;
       return this.init.outputs ?? defaultOutputs();
     });
   }
@@ -246,8 +249,12 @@ function writeOutputs(spec: CommandSpec): void {
 
 /** Schema versions from psql, Synapse's version from docker exec (v1.99.0: schema 83). */
 function defaultStdout(spec: CommandSpec): string {
-  if (spec.argv[0] === "psql") return "83|83\n";
-  if (spec.argv[0] === "docker" && spec.argv[1] === "exec") return "1.99.0 83\n";
+  const [program, sub] = spec.argv;
+  const sql = spec.argv.at(-1) ?? "";
+  if (program === "psql")
+    return sql.startsWith("SELECT EXISTS") ? "f\n" : sql.includes("schema_version") ? "83|83\n" : "";
+  if (program === "docker" && (sub === "exec" || spec.argv.includes("python3"))) return "1.99.0 83\n";
+  if (program === "docker" && sub === "inspect") return "healthy\n";
   return "";
 }
 

@@ -13,7 +13,9 @@ import { CommandSpec } from "../reset/types";
 /** The names a restore uses beside the stack's own. */
 export function restoreNames(facts: ResetFacts): { staged: string; previous: string; job: string } {
   const db = facts.database.name;
-  return { staged: `${db}_restore`, previous: `${db}_prerestore`, job: `${facts.synapseContainer}_restore` };
+  // The job is named after the volume, not the container: `docker events --filter container=<name>`
+  // also matches longer names, so a `<synapse>_restore` job counted as Synapse starts (seen).
+  return { staged: `${db}_restore`, previous: `${db}_prerestore`, job: `${facts.mediaVolume}_restore` };
 }
 
 const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;

@@ -29,7 +29,7 @@ describe("restore: the order", () => {
       /CREATE DATABASE "matrix_db_restore" OWNER "matrix_user" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'$/,
       /^pg_restore .* -d matrix_db_restore --no-owner --no-privileges --role=matrix_user --exit-on-error .*database\.dump$/,
       /TRUNCATE e2e_one_time_keys_json$/,
-      /^docker run --rm -i --name eqmd_matrix_synapse_restore .*-v eqmd_matrix_media_store:\/store .*\.restore-staging/,
+      /^docker run --rm -i --name eqmd_matrix_media_store_restore .*-v eqmd_matrix_media_store:\/store .*\.restore-staging/,
       /^docker stop -t 30 eqmd_matrix_synapse$/,
       /pg_terminate_backend/,
       /BEGIN; ALTER DATABASE "matrix_db" RENAME TO "matrix_db_prerestore"; ALTER DATABASE "matrix_db_restore" RENAME TO "matrix_db"; COMMIT$/,

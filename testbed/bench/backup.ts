@@ -1,0 +1,215 @@
+/**
+ * The cost of a backup and a restore against data size: a script, not a test.
+ *
+ *   flock /tmp/eqmd-e2e-run.lock npx tsx testbed/bench/backup.ts [--events 10000,100000] [--media-mib 16,128]
+ *
+ * Brings up the dev-e2e stack (the e2e tier's own names and ports, loopback only), makes a
+ * room with real messages through Synapse's API, then grows it to each size in turn: events
+ * cloned from a real message inside PostgreSQL (jsonb_populate_record keeps every column of
+ * whichever Synapse version), media as random files in the media volume. At each size it
+ * takes `npm run backup` and `npm run restore` in-process (their own code and timings) and
+ * prints one row; the stack and its volumes are removed at the end. Bounded: every step has a
+ * timeout and the whole run stops after --budget-min minutes (default 30).
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { resourceNames } from "../../config/names";
+import { formatDuration } from "../../scripts/reset/timing";
+import { readFacts, ResetFacts } from "../../scripts/reset/facts";
+import { fromAutomationStack } from "../../scripts/reset/automation";
+import { runCommand } from "../../scripts/reset/node";
+import { realDeps } from "../../scripts/reset/realDeps";
+import { takeBackup } from "../../scripts/backup/run";
+import { programVersion, REPO_ROOT } from "../../scripts/backup/program";
+import { psqlCommand } from "../../scripts/backup/commands";
+import { restore } from "../../scripts/restore/run";
+import { openDevStack } from "../../tests/e2e/support/devStack";
+import { docker, removeLeftovers } from "../../tests/e2e/support/docker";
+import { makeData, MatrixHttp } from "../../tests/e2e/support/matrixData";
+import { E2E_PREFIX, E2E_SYNAPSE_PORT } from "../../tests/e2e/differences";
+
+const MIB = 1024 * 1024;
+const NAMES = resourceNames(E2E_PREFIX);
+
+interface Row {
+  events: number;
+  mediaMib: number;
+  dbMib: number;
+  dumpMib: number;
+  backup: { database: number; media: number; total: number };
+  restore: { phases: Record<string, string>; total: number };
+}
+
+async function sqlText(facts: ResetFacts, statement: string): Promise<string> {
+  const r = await runCommand(psqlCommand(facts, facts.database.name, statement));
+  if (r.exitCode !== 0) throw new Error(`psql: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+/** Grows the room to `total` events by cloning one real message (events + event_json rows). */
+async function growEvents(facts: ResetFacts, seedEventId: string, total: number): Promise<void> {
+  const have = Number(await sqlText(facts, "SELECT count(*) FROM events WHERE event_id LIKE '$bench%'"));
+  if (total <= have) return;
+  const seed = seedEventId.replace(/'/g, "''");
+  await sqlText(
+    facts,
+    `WITH base AS (SELECT max(stream_ordering) AS s, max(topological_ordering) AS t FROM events)
+     INSERT INTO events SELECT (jsonb_populate_record(NULL::events, to_jsonb(e) || jsonb_build_object(
+       'event_id', '$bench' || g || ':localhost', 'stream_ordering', base.s + g - ${have},
+       'topological_ordering', base.t + g - ${have}))).*
+     FROM events e, base, generate_series(${have + 1}, ${total}) g WHERE e.event_id = '${seed}'`,
+  );
+  await sqlText(
+    facts,
+    `INSERT INTO event_json SELECT (jsonb_populate_record(NULL::event_json, to_jsonb(j) || jsonb_build_object(
+       'event_id', '$bench' || g || ':localhost'))).*
+     FROM event_json j, generate_series(${have + 1}, ${total}) g WHERE j.event_id = '${seed}'`,
+  );
+}
+
+/** Fills the media volume up to `mib` MiB of random files (1 MiB each) under local_content/bench. */
+async function growMedia(mib: number): Promise<void> {
+  await docker(
+    [
+      "run",
+      "--rm",
+      "--network",
+      "none",
+      "--user",
+      "1001:1001",
+      "--entrypoint",
+      "/bin/sh",
+      "-v",
+      `${NAMES.mediaVolume}:/store`,
+      "eqmd-e2e/debian:bookworm",
+      "-c",
+      `mkdir -p /store/local_content/bench && cd /store/local_content/bench && ` +
+        `i=$(ls | wc -l); while [ "$i" -lt ${mib} ]; do head -c ${MIB} /dev/urandom > f$i; i=$((i+1)); done`,
+    ],
+    10 * 60_000,
+  );
+}
+
+function quietDeps(stack: Parameters<typeof realDeps>[0], log: string[]) {
+  return {
+    ...realDeps(stack, REPO_ROOT),
+    write: (t: string) => void log.push(t),
+    writeError: (t: string) => void log.push(t),
+    interrupted: () => false,
+    sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      events: { type: "string", default: "10000,100000" },
+      "media-mib": { type: "string", default: "16,128" },
+      "budget-min": { type: "string", default: "30" },
+    },
+  });
+  const sizes = String(values.events).split(",").map(Number);
+  const media = String(values["media-mib"]).split(",").map(Number);
+  const deadline = Date.now() + Number(values["budget-min"]) * 60_000;
+  if (sizes.some((n) => !Number.isInteger(n) || n <= 0) || media.length !== sizes.length)
+    throw new Error("--events and --media-mib: as many positive integers each, comma-separated");
+
+  await removeLeftovers(E2E_PREFIX);
+  const dev = await openDevStack();
+  Object.assign(process.env, dev.env);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "eqmd-bench-"));
+  const rows: Row[] = [];
+  try {
+    await dev.stack.up({ onOutput: () => undefined });
+    const outputs = await dev.stack.outputs();
+    const http = new MatrixHttp(`http://127.0.0.1:${E2E_SYNAPSE_PORT}`);
+    const data = await makeData(http, String(outputs["synapseAdminToken"]?.value), "localhost", 10, []);
+    const stack = fromAutomationStack(dev.stack);
+    const facts = await readFacts(stack, undefined, "read");
+    if (!("urn" in facts) || facts.urn === undefined) throw new Error("dev-e2e has no MatrixStack after up");
+    const seed = await sqlText(
+      facts,
+      `SELECT event_id FROM events WHERE room_id = '${data.roomId}' AND type = 'm.room.message' ORDER BY stream_ordering DESC LIMIT 1`,
+    );
+
+    for (const [i, events] of sizes.entries()) {
+      if (Date.now() > deadline) {
+        console.log(`budget spent: stopping before ${events} events`);
+        break;
+      }
+      const mediaMib = media[i] ?? 0;
+      await growEvents(facts, seed, events);
+      await growMedia(mediaMib);
+      const dbMib = Number(await sqlText(facts, "SELECT pg_database_size(current_database())")) / MIB;
+      const started = Date.now();
+      const b = await takeBackup(
+        { runCommand, now: () => new Date() },
+        facts,
+        { to: work, program: programVersion(), progressIntervalMs: 0 },
+        () => undefined,
+      );
+      if (!b.ok) throw new Error(`backup at ${events}: ${b.message}`);
+      const backupMs = Date.now() - started;
+      const log: string[] = [];
+      const restoreStart = Date.now();
+      const code = await restore({ stack: dev.name, from: b.dir, yes: true }, quietDeps(stack, log));
+      if (code !== 0) throw new Error(`restore at ${events} exited ${code}:\n${log.join("")}`);
+      const summary = log.join("").slice(log.join("").indexOf("Summary"));
+      const phases = Object.fromEntries(
+        [...summary.matchAll(/^ {2}(\w+) +(\S+)/gm)].map((m) => [m[1] ?? "", m[2] ?? ""]),
+      );
+      rows.push({
+        events,
+        mediaMib,
+        dbMib,
+        dumpMib: b.manifest.files.database.bytes / MIB,
+        backup: { database: b.manifest.timingsMs.database, media: b.manifest.timingsMs.media, total: backupMs },
+        restore: { phases, total: Date.now() - restoreStart },
+      });
+      fs.rmSync(b.dir, { recursive: true, force: true });
+      printRows(rows);
+    }
+  } finally {
+    await dev.stack.destroy({ continueOnError: true }).catch(() => undefined);
+    dev.dispose();
+    await docker(["volume", "rm", "-f", NAMES.mediaVolume, NAMES.postgresDataVolume]).catch(() => undefined);
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function printRows(rows: readonly Row[]): void {
+  const s = (ms: number): string => (ms / 1000).toFixed(1);
+  console.log(
+    "\nevents | db MiB | dump MiB | media MiB | backup db s | backup media s | backup s | events/s (dump) | media MiB/s (tar) | restore stage | swap | start | rebuild | restore s",
+  );
+  for (const r of rows) {
+    console.log(
+      [
+        r.events,
+        r.dbMib.toFixed(1),
+        r.dumpMib.toFixed(1),
+        r.mediaMib,
+        s(r.backup.database),
+        s(r.backup.media),
+        s(r.backup.total),
+        Math.round(r.events / Math.max(r.backup.database / 1000, 0.001)),
+        (r.mediaMib / Math.max(r.backup.media / 1000, 0.001)).toFixed(1),
+        r.restore.phases["stage"],
+        r.restore.phases["swap"],
+        r.restore.phases["start"],
+        r.restore.phases["rebuild"],
+        formatDuration(r.restore.total),
+      ].join(" | "),
+    );
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.stack : String(err));
+    process.exit(1);
+  },
+);

@@ -1,3 +1,4 @@
+import { SYNAPSE_PATHS } from "../../render/paths";
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import {
@@ -54,7 +55,7 @@ describe("backup commands", () => {
     assert.deepEqual(signingKeyCommand(local, "/b/k.tar").argv, [
       "docker",
       "cp",
-      "eqmd_matrix_synapse:/data/signing.key",
+      `eqmd_matrix_synapse:${SYNAPSE_PATHS.signingKey}`,
       "-",
     ]);
     const remote = allowedFacts("dev", config({ dockerHost: "ssh://u@h" }), defaultOutputs());

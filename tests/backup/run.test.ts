@@ -1,3 +1,4 @@
+import { SYNAPSE_PATHS } from "../../render/paths";
 import { describe, it, beforeEach, afterEach } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -32,7 +33,7 @@ describe("npm run backup: the steps", () => {
       ["psql -h", "docker exec", "pg_dump -h", "docker cp", "docker cp"],
     );
     assert.match(w.commands[3]?.argv[2] ?? "", /:\/data\/media_store$/, "media after the dump");
-    assert.match(w.commands[4]?.argv[2] ?? "", /:\/data\/signing\.key$/);
+    assert.ok(w.commands[4]?.argv[2]?.endsWith(`:${SYNAPSE_PATHS.signingKey}`));
     assert.match(path.basename(result.dir), /^dev-20260812T03\d{4}Z$/);
     assert.deepEqual(fs.readdirSync(to), [path.basename(result.dir)], "no .partial left beside it");
   });
@@ -114,7 +115,7 @@ describe("npm run backup: the steps", () => {
       ...w.deps,
       runCommand: async (spec: CommandSpec) => {
         const r = await w.deps.runCommand(spec);
-        if (spec.argv.some((a) => a.endsWith(":/data/signing.key")) && spec.stdoutFile)
+        if (spec.argv.some((a) => a.endsWith(`:${SYNAPSE_PATHS.signingKey}`)) && spec.stdoutFile)
           fs.writeFileSync(spec.stdoutFile, "garbage");
         return r;
       },

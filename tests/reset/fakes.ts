@@ -2,6 +2,7 @@
  * Recording fakes for the reset: a stack that logs every call with its options, and deps
  * (prompt, commands, clock, output) that log into the same journal, so tests can assert order.
  */
+import { SYNAPSE_PATHS } from "../../render/paths";
 import {
   CommandResult,
   CommandSpec,
@@ -242,7 +243,7 @@ function writeOutputs(spec: CommandSpec): void {
     if (file) fs.writeFileSync(file, "PGDMP fake dump");
   }
   if (spec.stdoutFile !== undefined) {
-    const isKey = spec.argv.some((a) => a.endsWith(":/data/signing.key"));
+    const isKey = spec.argv.some((a) => a.endsWith(`:${SYNAPSE_PATHS.signingKey}`));
     fs.writeFileSync(spec.stdoutFile, isKey ? oneFileTar("signing.key", FAKE_SIGNING_KEY) : "fake media tar");
   }
 }

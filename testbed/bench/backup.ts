@@ -25,8 +25,8 @@ import { takeBackup } from "../../scripts/backup/run";
 import { programVersion, REPO_ROOT } from "../../scripts/backup/program";
 import { psqlCommand } from "../../scripts/backup/commands";
 import { restore } from "../../scripts/restore/run";
-import { openDevStack } from "../../tests/e2e/support/devStack";
-import { docker, removeLeftovers } from "../../tests/e2e/support/docker";
+import { openCleanDevStack } from "../../tests/e2e/support/devStack";
+import { docker } from "../../tests/e2e/support/docker";
 import { makeData, MatrixHttp } from "../../tests/e2e/support/matrixData";
 import { E2E_PREFIX, E2E_SYNAPSE_PORT } from "../../tests/e2e/differences";
 
@@ -116,8 +116,7 @@ async function main(): Promise<void> {
   if (sizes.some((n) => !Number.isInteger(n) || n <= 0) || media.length !== sizes.length)
     throw new Error("--events and --media-mib: as many positive integers each, comma-separated");
 
-  await removeLeftovers(E2E_PREFIX);
-  const dev = await openDevStack();
+  const dev = await openCleanDevStack();
   Object.assign(process.env, dev.env);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "eqmd-bench-"));
   const rows: Row[] = [];

@@ -18,8 +18,8 @@ import { OutputMap } from "@pulumi/pulumi/automation";
 import { REPO_ROOT } from "../contract/support/paths";
 import { runCommand } from "../contract/support/run";
 import { resourceNames } from "../../config/names";
-import { docker, removeLeftovers, watchEvents, watchStarts } from "./support/docker";
-import { DevStack, openDevStack } from "./support/devStack";
+import { docker, watchEvents, watchStarts } from "./support/docker";
+import { DevStack, openCleanDevStack, openDevStack } from "./support/devStack";
 import { Figures } from "./support/figures";
 import { assertDataIntact, makeData, MatrixData, MatrixHttp } from "./support/matrixData";
 import { E2E_POSTGRES_PORT, E2E_PREFIX, E2E_SYNAPSE_PORT } from "./differences";
@@ -38,25 +38,24 @@ function secretOutput(outputs: OutputMap, key: string): string {
   return String(output.value);
 }
 
-/** SQL as the dev PostgreSQL's superuser over the published port. */
+/** psql as the dev PostgreSQL's superuser over the published port, on `database`. */
+const psqlArgv = (database: string): string[] => [
+  "psql",
+  "-h",
+  "127.0.0.1",
+  "-p",
+  String(E2E_POSTGRES_PORT),
+  "-U",
+  "eqmd_user",
+  "-d",
+  database,
+];
+
+/** One statement's unaligned result. */
 async function sql(statement: string, password: string, database = "postgres"): Promise<string> {
-  const r = await runCommand(
-    [
-      "psql",
-      "-h",
-      "127.0.0.1",
-      "-p",
-      String(E2E_POSTGRES_PORT),
-      "-U",
-      "eqmd_user",
-      "-d",
-      database,
-      "-tAX",
-      "-c",
-      statement,
-    ],
-    { env: { PGPASSWORD: password, PGCONNECT_TIMEOUT: "10" } },
-  );
+  const r = await runCommand([...psqlArgv(database), "-tAX", "-c", statement], {
+    env: { PGPASSWORD: password, PGCONNECT_TIMEOUT: "10" },
+  });
   return r.stdout.trim();
 }
 
@@ -97,9 +96,7 @@ describe("backup and restore on the real engine (dev-e2e)", { timeout: 60 * 60_0
   const npm = (args: string[]) => dev.npm(args);
 
   before(async () => {
-    const removed = await removeLeftovers(E2E_PREFIX);
-    if (removed.length > 0) console.log(`removed what an interrupted earlier run left: ${removed.join(", ")}`);
-    dev = await openDevStack();
+    dev = await openCleanDevStack();
   });
 
   after(async () => {
@@ -191,20 +188,10 @@ describe("backup and restore on the real engine (dev-e2e)", { timeout: 60 * 60_0
 
     // pg_dump waits for a lock held by another session; PostgreSQL is stopped while it waits.
     const dir = fs.mkdtempSync(path.join(work, "..", "eqmd-e2e-pgstop-"));
+    const [psql = "psql", ...psqlRest] = psqlArgv("matrix_db");
     const locker = spawn(
-      "psql",
-      [
-        "-h",
-        "127.0.0.1",
-        "-p",
-        String(E2E_POSTGRES_PORT),
-        "-U",
-        "eqmd_user",
-        "-d",
-        "matrix_db",
-        "-c",
-        "BEGIN; LOCK TABLE events IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120);",
-      ],
+      psql,
+      [...psqlRest, "-c", "BEGIN; LOCK TABLE events IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120);"],
       { env: { ...process.env, PGPASSWORD: pgPassword }, stdio: "ignore" },
     );
     try {

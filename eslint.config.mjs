@@ -1,4 +1,4 @@
-// ESLint flat config: typescript-eslint's type-aware rules for the program, scripts, policy pack
+// ESLint flat config: typescript-eslint's type-aware rules for the program, operator commands (ops/), policy pack
 // and tests, plus the two rules of @pulumi/eslint-plugin (no Output inside a plain template
 // string: use pulumi.interpolate / pulumi.concat). Run: `npm run lint`.
 import js from "@eslint/js";

@@ -117,7 +117,7 @@ function hookScript(args: AfterResetHooksArgs, hook: AfterResetHook, envNames: s
     "node",
     "--import",
     "tsx",
-    "scripts/hook-run.ts",
+    "ops/hook-run.ts",
     "--what",
     what,
     "--mask-env",

@@ -5,6 +5,7 @@ import { publishedPorts } from "./ports";
 import { childOptions } from "./childOptions";
 import { HEALTH_PROBE_INTERVAL_SECONDS, goDuration } from "./duration";
 import { boundedLog, ContainerLogs, hardened, memoryLimit } from "./hardening";
+import { filesJob } from "./volumeJobs";
 import { TYPE } from "./tokens";
 import { ELEMENT_PATHS } from "../render/paths";
 
@@ -13,6 +14,8 @@ export interface ElementWebArgs {
   readonly image: string;
   /** Container name (`<prefix>_element_web`). */
   readonly containerName: string;
+  /** The web root's volume and the job that fills it. */
+  readonly webRoot: { readonly volumeName: string; readonly jobName: string };
   /** Host address and port to publish on, or null to publish nothing. */
   readonly port: PublishedPort | null;
   /** Port the image's web server listens on inside the container (80, or 8080 unprivileged). */
@@ -35,10 +38,11 @@ export interface ElementWebArgs {
 
 /**
  * Element Web with its generated config.json (and optional custom.css), on a read-only root.
- * Docker refuses to copy a file onto a read-only root, so the web root is an anonymous volume of
- * the container: Docker fills it from the image when it creates the container, the uploads land
- * in it, and it goes when the container goes (a new image gets a fresh copy). The uploads hold no
- * secret, so `pulumi preview` diffs config.json key by key.
+ * The provider uploads files through the container's root, which Docker refuses on a read-only
+ * container, so the web root is a volume: a one-shot job from Element's own image mounts it
+ * (Docker fills an empty volume from the image's /app), writes the files into it, and Element
+ * mounts it read-only. The job's uploads hold no secret, so `pulumi preview` diffs config.json
+ * key by key. The volume carries the image id: a new image gets a fresh web root.
  */
 export class ElementWeb extends pulumi.ComponentResource {
   public readonly container: docker.Container;
@@ -46,12 +50,34 @@ export class ElementWeb extends pulumi.ComponentResource {
   constructor(name: string, args: ElementWebArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.ElementWeb, name, {}, opts);
     const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, { parent: this });
-    const uploads: docker.types.input.ContainerUpload[] = [
-      { file: ELEMENT_PATHS.config, content: args.configJson, permissions: "0444" },
-    ];
-    if (args.customCss !== undefined) {
-      uploads.push({ file: ELEMENT_PATHS.customCss, content: args.customCss, permissions: "0444" });
-    }
+    const webRoot = new docker.Volume(
+      `${name}-web-root`,
+      {
+        name: args.webRoot.volumeName,
+        // A label change replaces the volume: a new image must not serve the old bundle.
+        labels: [
+          { label: "eqmd.matrix/role", value: "element-web-root" },
+          { label: "eqmd.matrix/image", value: image.imageId.apply(shortId) },
+        ],
+      },
+      { parent: this, deleteBeforeReplace: true },
+    );
+    const files: { path: string; content: string }[] = [{ path: ELEMENT_PATHS.config, content: args.configJson }];
+    if (args.customCss !== undefined) files.push({ path: ELEMENT_PATHS.customCss, content: args.customCss });
+    const written = filesJob(
+      `${name}-config-writer`,
+      {
+        jobName: args.webRoot.jobName,
+        role: "element-config-writer-job",
+        what: "Element's config.json",
+        volume: webRoot.name,
+        path: ELEMENT_PATHS.webRoot,
+      },
+      image.imageId,
+      { files, fileMode: "0444", others: { prune: [ELEMENT_PATHS.customCss] } },
+      args.containerLogs,
+      childOptions(this, opts),
+    );
     const port = args.containerPort;
     this.container = new docker.Container(
       `${name}-container`,
@@ -60,9 +86,7 @@ export class ElementWeb extends pulumi.ComponentResource {
         image: image.imageId,
         // Newer images (nginx-unprivileged) read the listen port from here; older ones ignore it.
         envs: [`ELEMENT_WEB_PORT=${port}`],
-        uploads,
-        volumes: [{ containerPath: ELEMENT_PATHS.webRoot }],
-        removeVolumes: true,
+        volumes: [{ volumeName: webRoot.name, containerPath: ELEMENT_PATHS.webRoot, readOnly: true }],
         networksAdvanced: [{ name: args.network, aliases: ["element-web"] }],
         ports: publishedPorts(args.port, port),
         restart: "unless-stopped",
@@ -79,10 +103,19 @@ export class ElementWeb extends pulumi.ComponentResource {
         ...hardened(args.user, args.tmpfs),
         ...boundedLog(args.containerLogs),
         ...memoryLimit(args.memoryMb),
+        // No label of the job: nginx reads config.json on each request, so a rewritten file is
+        // served at once and Element keeps running (Synapse, which reads its files only when it
+        // starts, is replaced instead).
         labels: [{ label: "eqmd.matrix/role", value: "element-web" }],
       },
-      childOptions(this, opts, { replaceOnChanges: ["healthcheck"] }),
+      childOptions(this, opts, { dependsOn: [written.job], replaceOnChanges: ["healthcheck"] }),
     );
-    this.registerOutputs({ containerName: this.container.name });
+    // The job's status throws on a failed job: as an output of the component it fails the up.
+    this.registerOutputs({ containerName: this.container.name, configWritten: written.status });
   }
+}
+
+/** Docker's short form of an id (12 hex digits, `sha256:` dropped): no long random-looking label. */
+export function shortId(id: string): string {
+  return id.replace(/^sha256:/, "").slice(0, 12);
 }

@@ -30,7 +30,7 @@ export class EnvFileSync extends pulumi.ComponentResource {
     secretCommand(
       `${name}-write`,
       {
-        create: shellJoin(["node", "--import", "tsx", "scripts/env-upsert.ts", args.path, ...then]),
+        create: shellJoin(["node", "--import", "tsx", "ops/env-upsert.ts", args.path, ...then]),
         stdin: secretJson(args.values),
         environment: dockerEnv(args),
       },

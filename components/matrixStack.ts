@@ -107,6 +107,7 @@ export class MatrixStack extends pulumi.ComponentResource {
       {
         image: s.element.image,
         containerName: s.names.elementContainer,
+        webRoot: { volumeName: s.names.elementWebRootVolume, jobName: s.names.elementConfigJobContainer },
         port: s.element.port,
         containerPort: s.element.containerPort,
         configJson: renderElementConfigJson(s),

@@ -231,7 +231,7 @@ export class Synapse extends pulumi.ComponentResource {
         files: args.files.filter((f) => f.secret === secret),
         owner: args,
         fileMode: secret ? "0400" : "0444",
-        dirMode: secret ? "0500" : "0555",
+        others: { dirMode: secret ? "0500" : "0555" },
       },
       args.containerLogs,
       childOptions(this, opts),

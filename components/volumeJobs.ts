@@ -57,17 +57,23 @@ export interface VolumeFile {
 
 export interface FilesJobArgs {
   readonly files: readonly VolumeFile[];
-  readonly owner: Owner;
-  /** Mode of each file: 0400 for secrets (Synapse's user alone), 0444 for the readable config. */
+  /** Owner of each file (absent: root, as the image's own files). */
+  readonly owner?: Owner;
+  /** Mode of each file: 0400 for secrets (Synapse's user alone), 0444 for readable files. */
   readonly fileMode: "0400" | "0444";
-  /** Mode of the volume's top folder: 0500 for secrets, 0555 for the config. */
-  readonly dirMode: "0500" | "0555";
+  /**
+   * What the volume holds besides the declared files. "nothing": every other file is removed
+   * and the top folder gets `owner` and `dirMode`. A list of paths: the volume also holds the
+   * image's own files (Element's web root), so only these program-managed paths are removed
+   * when they are no longer declared.
+   */
+  readonly others: { readonly dirMode: "0500" | "0555" } | { readonly prune: readonly string[] };
 }
 
 /**
  * Writes `files` onto a volume. Docker copies the job's uploads into the mounted volume before
- * the job starts (a read-only container could not receive them); the job then removes every
- * file no longer declared and sets the top folder's owner and mode. All files of one job are
+ * the job starts (the provider uploads through the container's root, which a read-only
+ * container refuses); the job then removes what is no longer declared. All files of one job are
  * one `uploads` property: the caller keeps secret and readable files in separate jobs, because
  * the engine masks the whole property as soon as one file is secret.
  */
@@ -79,24 +85,29 @@ export function filesJob(
   logs: ContainerLogs,
   opts: pulumi.CustomResourceOptions,
 ): VolumeJob {
-  const prefix = `${target.path}/`;
-  const keep = args.files.map((f) => {
-    if (!f.path.startsWith(prefix)) throw new Error(`${f.path} is not under ${target.path}`);
-    return `./${f.path.slice(prefix.length)}`;
-  });
-  const owner = `${args.owner.uid}:${args.owner.gid}`;
-  // The declared relative paths follow the script as its arguments ($1…).
-  const script = [
-    `cd ${shellQuote(target.path)}`,
-    'find . -mindepth 1 ! -type d | while IFS= read -r f; do keep=no; for k in "$@"; do [ "$f" = "$k" ] && keep=yes; done; [ "$keep" = yes ] || rm -f -- "$f"; done',
-    "find . -mindepth 1 -type d -empty -delete",
-    `chown ${owner} . && chmod ${args.dirMode} .`,
-  ].join(" && ");
+  const relative = (file: string) => {
+    if (!file.startsWith(`${target.path}/`)) throw new Error(`${file} is not under ${target.path}`);
+    return `./${file.slice(target.path.length + 1)}`;
+  };
+  const declared = args.files.map((f) => relative(f.path));
+  const steps = [`cd ${shellQuote(target.path)}`];
+  if ("prune" in args.others) {
+    const stale = args.others.prune.map(relative).filter((p) => !declared.includes(p));
+    if (stale.length > 0) steps.push(`rm -f -- ${stale.map(shellQuote).join(" ")}`);
+  } else {
+    // The declared relative paths follow the script as its arguments ($1…).
+    steps.push(
+      'find . -mindepth 1 ! -type d | while IFS= read -r f; do keep=no; for k in "$@"; do [ "$f" = "$k" ] && keep=yes; done; [ "$keep" = yes ] || rm -f -- "$f"; done',
+      "find . -mindepth 1 -type d -empty -delete",
+    );
+    if (args.owner) steps.push(`chown ${args.owner.uid}:${args.owner.gid} .`);
+    steps.push(`chmod ${args.others.dirMode} .`);
+  }
+  const owner = args.owner;
   const uploads = args.files.map((f) => ({
     file: f.path,
     content: f.content,
-    owner: String(args.owner.uid),
-    group: String(args.owner.gid),
+    ...(owner ? { owner: String(owner.uid), group: String(owner.gid) } : {}),
     permissions: args.fileMode,
   }));
   return oneShot(
@@ -104,7 +115,7 @@ export function filesJob(
     target,
     imageId,
     logs,
-    { command: [script, "files", ...keep], uploads },
+    { command: [steps.join(" && "), "files", ...declared], uploads },
     opts,
     "could not be written",
   );

@@ -1,29 +1,12 @@
 /**
- * Validated config → the settings every other module reads: the defaults that follow from
- * other keys, each computed here once. Pure: reads no file (see files.ts) and no Pulumi.
+ * Validated config → the settings every other module reads (their shape: settingsTypes.ts):
+ * each default that follows from other keys computed once (the ones rules.ts reads too are in
+ * defaults.ts). Pure: reads no file (see files.ts) and no Pulumi.
  */
+import { serverUrls, synapseVersion } from "./defaults";
 import { resourceNames } from "./names";
 import { ParsedConfig } from "./schema";
-import type { ExecTarget, PublishedPort, Settings } from "./settings";
-import { parseVersionFromImage } from "./version";
-
-/** Host names and URLs that default from eqmdDomain and each other (eqmd's .env.example). */
-export function serverUrls(c: ParsedConfig) {
-  const serverName = c.matrixFqdn ?? `matrix.${c.eqmdDomain}`;
-  const chatFqdn = c.chatFqdn ?? `chat.${c.eqmdDomain}`;
-  return {
-    serverName,
-    chatFqdn,
-    publicBaseUrl: c.publicBaseUrl ?? `https://${serverName}/`,
-    elementPublicUrl: c.element.publicUrl ?? `https://${chatFqdn}/`,
-    issuer: c.oidc.issuer ?? `https://${c.eqmdDomain}/o`,
-  };
-}
-
-/** The Synapse version: stated, or read from the image tag (undefined when neither works). */
-export function synapseVersion(c: ParsedConfig): string | undefined {
-  return c.synapse.version ?? parseVersionFromImage(c.synapse.image);
-}
+import type { ExecTarget, PublishedPort, Settings } from "./settingsTypes";
 
 export function deriveSettings(c: ParsedConfig, stack: string): Settings {
   const names = resourceNames(c.containerPrefix);

@@ -3,7 +3,7 @@
  * lose a ` #…` comment and trailing spaces; inside double quotes `\\`, `\"`, `\$`, `\n`, `\r`,
  * `\t` are escapes; single quotes are literal; `$$` and `\$` are a literal `$`; `${VAR}`,
  * `$VAR`, `${VAR:-default}` and `${VAR-default}` take VAR from the lines above. Used by the
- * writer (scripts/envFile.ts) and by the consistency check (envFileCheck.ts). Pure.
+ * writer (ops/envFile.ts) and by the consistency check (envFileCheck.ts). Pure.
  */
 
 /** `[indent][export ]KEY[spaces]=rest` (compose also accepts `.` in names). */

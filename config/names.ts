@@ -16,6 +16,9 @@ export interface ResourceNames {
   /** Synapse's secret files (/data/secrets) and the one-shot job that writes them. */
   readonly secretsVolume: string;
   readonly secretsJobContainer: string;
+  /** Element's web root (the image's files plus config.json) and the job that writes it. */
+  readonly elementWebRootVolume: string;
+  readonly elementConfigJobContainer: string;
   /** Synapse's log file volume (/data/logs, when synapse.fileLog is set); kept on delete. */
   readonly logVolume: string;
   /** The one-shot job that chowns the log volume (same pattern as the media one). */
@@ -37,6 +40,8 @@ export function resourceNames(prefix: string): ResourceNames {
     configJobContainer: `${prefix}_matrix_config_init`,
     secretsVolume: `${prefix}_matrix_secrets`,
     secretsJobContainer: `${prefix}_matrix_secrets_init`,
+    elementWebRootVolume: `${prefix}_element_web_root`,
+    elementConfigJobContainer: `${prefix}_element_config_init`,
     logVolume: `${prefix}_matrix_logs`,
     logInitContainer: `${prefix}_matrix_logs_init`,
     postgresContainer: `${prefix}_matrix_postgres`,

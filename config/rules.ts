@@ -2,7 +2,7 @@
  * Rules that span several keys or depend on the stack. Each runs only when the keys it reads
  * parsed, so a bad key is reported once, and never as a knock-on problem of another rule.
  */
-import { serverUrls, synapseVersion } from "./derive";
+import { serverUrls, synapseVersion } from "./defaults";
 import { ConfigIssue } from "./errors";
 import { isLoopback } from "./loopback";
 import { Validated } from "./validate";

@@ -184,6 +184,14 @@ const termsLink = z.strictObject(
 /** An optional memory limit in MiB (Docker's `memory`); absent = no limit, as before. */
 const memoryMb = wholeNumber(64, 1048576, "a memory limit in MiB: a whole number from 64 to 1048576, such as 2048");
 
+const memoryDoc = (what: string) => ({
+  description: `${what}'s memory limit in MiB (Docker's \`memory\`); absent: no limit.`,
+  eqmd: "—",
+  example: 2048,
+  bad: 16,
+  derived: "— (no limit)",
+});
+
 /** A container path that gets a tmpfs (the root file system is read-only). */
 const ABSOLUTE_PATH = /^\/[A-Za-z0-9._/-]*$/;
 const tmpfsPaths = z
@@ -218,162 +226,655 @@ const extraSettings = z
     }
   });
 
+/**
+ * What the configuration reference (docs/configuration.md, written by `npm run docs:config`)
+ * says of a key, kept on the key's schema with zod's `.meta()`. The reference test validates
+ * `example` (it must pass) and `bad` (the reference prints the error the validator gives it).
+ */
+export interface KeyDoc {
+  /** What the key does, for the operator (Markdown). */
+  readonly description: string;
+  /** What it replaces in eqmd's setup: the `.env` variable (`MATRIX_FQDN`), a file or a step; "—" for nothing. */
+  readonly eqmd: string;
+  /** A value the key accepts. */
+  readonly example: unknown;
+  /** A value the key refuses. */
+  readonly bad: unknown;
+  /** The default (Markdown) when it follows from other keys or is no value, e.g. "`matrix.<eqmdDomain>`". */
+  readonly derived?: string;
+  /** Set for keys that exist for the test tiers only (Synapse outside a container, a local http issuer). */
+  readonly testsOnly?: true;
+}
+
+/** A key's schema with its reference entry on it. */
+const documented = <T extends z.ZodType>(schema: T, doc: KeyDoc): T => schema.meta({ ...doc });
+
+/** The two secret keys: not in the schema (the engine decrypts them), documented here. */
+export const SECRET_KEY_DOCS: Readonly<Record<SecretConfigKey, KeyDoc>> = {
+  postgresAdminPassword: {
+    description:
+      "Password of `postgres.adminUser`, the role the PostgreSQL provider connects as. Absent: none (or `PGPASSWORD`). Set it with `pulumi config set --secret postgresAdminPassword …`.",
+    eqmd: "`POSTGRES_PASSWORD`",
+    example: "<POSTGRES_PASSWORD of eqmd's .env>",
+    bad: "stored-in-plain-text",
+  },
+  oidcClientSecret: {
+    description:
+      "The OIDC client secret, when `oidc.clientSecretFrom` is `config` (required then). Set it with `pulumi config set --secret oidcClientSecret …`.",
+    eqmd: "`SYNAPSE_OIDC_CLIENT_SECRET`",
+    example: "<the client secret registered in eqmd's provider>",
+    bad: "stored-in-plain-text",
+  },
+};
+
 /** Top-level keys that are not sections. */
 export const topLevelFields = {
-  containerPrefix: text(
-    CONTAINER_NAME,
-    "letters, digits, '_', '.' or '-', starting with a letter or digit, such as eqmd",
-  ).default("eqmd"),
-  eqmdDomain: hostname("eqmd's own domain (EQMD_DOMAIN)", "yourhospital.com"),
-  matrixFqdn: hostname("the Matrix server name (MATRIX_FQDN)", "matrix.yourhospital.com").optional(),
-  chatFqdn: hostname("Element's host name (CHAT_FQDN)", "chat.yourhospital.com").optional(),
-  publicBaseUrl: baseUrl("https://matrix.yourhospital.com/").optional(),
-  // eqmd's default is admin@localhost, which a strict e-mail check would refuse.
-  hospitalEmail: text(/^[^@\s]+@[^@\s]+$/, "an e-mail address (HOSPITAL_EMAIL) such as ti@yourhospital.com").default(
-    "admin@localhost",
+  containerPrefix: documented(
+    text(CONTAINER_NAME, "letters, digits, '_', '.' or '-', starting with a letter or digit, such as eqmd").default(
+      "eqmd",
+    ),
+    {
+      description:
+        "Prefix of every container, volume and network name: `<p>_matrix_synapse`, `<p>_element_web`, `<p>_matrix_media_store`, `<p>_app` (Django), … (`config/names.ts`).",
+      eqmd: "`CONTAINER_PREFIX`",
+      example: "eqmd",
+      bad: "-eqmd",
+    },
   ),
-  uid: unixId("UID").default(1001),
-  gid: unixId("GID").default(1001),
-  dockerHost: text(
-    /^(unix|tcp|ssh|npipe):\/\/\S+$/,
-    'a Docker host URL such as "unix:///var/run/docker.sock" or "ssh://user@host"',
-  ).optional(),
-  afterReset: z.array(afterResetHook, { error: "a list of hooks: [{command: [setup_matrix_bot]}, …]" }).default([]),
+  eqmdDomain: documented(hostname("eqmd's own domain (EQMD_DOMAIN)", "yourhospital.com"), {
+    description: "eqmd's own domain; the Matrix and Element host names and the issuer default from it. Required.",
+    eqmd: "`EQMD_DOMAIN`",
+    example: "yourhospital.com",
+    bad: "YourHospital.com",
+  }),
+  matrixFqdn: documented(hostname("the Matrix server name (MATRIX_FQDN)", "matrix.yourhospital.com").optional(), {
+    description:
+      "Synapse's `server_name`: the part after `:` in every Matrix id. eqmd's `.env` must agree (`MATRIX_FQDN` is checked).",
+    eqmd: "`MATRIX_FQDN`",
+    example: "matrix.yourhospital.com",
+    bad: "matrix_yourhospital",
+    derived: "`matrix.<eqmdDomain>`",
+  }),
+  chatFqdn: documented(hostname("Element's host name (CHAT_FQDN)", "chat.yourhospital.com").optional(), {
+    description: "Element's host name (its URL is on Synapse's SSO client whitelist).",
+    eqmd: "`CHAT_FQDN`",
+    example: "chat.yourhospital.com",
+    bad: "chat yourhospital",
+    derived: "`chat.<eqmdDomain>`",
+  }),
+  publicBaseUrl: documented(baseUrl("https://matrix.yourhospital.com/").optional(), {
+    description:
+      "Synapse's `public_baseurl`: exactly one trailing slash; https while OIDC is on (http only on loopback).",
+    eqmd: "`MATRIX_PUBLIC_BASEURL`",
+    example: "https://matrix.yourhospital.com/",
+    bad: "https://matrix.yourhospital.com",
+    derived: "`https://<matrixFqdn>/`",
+  }),
+  // eqmd's default is admin@localhost, which a strict e-mail check would refuse.
+  hospitalEmail: documented(
+    text(/^[^@\s]+@[^@\s]+$/, "an e-mail address (HOSPITAL_EMAIL) such as ti@yourhospital.com").default(
+      "admin@localhost",
+    ),
+    {
+      description: "Synapse's `admin_contact`: how to reach the server's administrator.",
+      eqmd: "`HOSPITAL_EMAIL`",
+      example: "ti@yourhospital.com",
+      bad: "ti at yourhospital.com",
+    },
+  ),
+  uid: documented(unixId("UID").default(1001), {
+    description:
+      "The user Synapse runs as; every file it receives is owned by it (secret files mode 0400). Not 0 (root).",
+    eqmd: "`EQMD_UID`",
+    example: 1001,
+    bad: 0,
+  }),
+  gid: documented(unixId("GID").default(1001), {
+    description: "The group of Synapse's user and files. Not 0 (root).",
+    eqmd: "`EQMD_GID`",
+    example: 1001,
+    bad: -1,
+  }),
+  dockerHost: documented(
+    text(
+      /^(unix|tcp|ssh|npipe):\/\/\S+$/,
+      'a Docker host URL such as "unix:///var/run/docker.sock" or "ssh://user@host"',
+    ).optional(),
+    {
+      description:
+        "The Docker engine: used by the docker provider **and** handed as `DOCKER_HOST` to every `docker exec`/`docker compose` command.",
+      eqmd: "`DOCKER_HOST`",
+      example: "ssh://deploy@eqmd-host",
+      bad: "eqmd-host:2375",
+      derived: "the local socket, or `DOCKER_HOST` of `pulumi up`",
+    },
+  ),
+  afterReset: documented(
+    z.array(afterResetHook, { error: "a list of hooks: [{command: [setup_matrix_bot]}, …]" }).default([]),
+    {
+      description:
+        "eqmd's Django steps run once Synapse is verified (first `up`, every reset, and when a hook's input changes), in order: `{command: [<manage.py command>, …], capture: [KEY, …], failOnWarnings, enabled}` or `{builtin: clearStaleRooms}`. Captured `KEY=value` lines become secret outputs, later hooks' environment and `.env` entries; `failOnWarnings: true` fails the step on eqmd's warning lines; `enabled: false` declares it without running it (opt-in). See [the hooks](eqmd-host.md#after-reset-hooks).",
+      eqmd: "the steps after eqmd's reset procedure",
+      example: [
+        { command: ["setup_matrix_bot"], capture: ["MATRIX_BOT_ACCESS_TOKEN"] },
+        { builtin: "clearStaleRooms" },
+      ],
+      bad: [{ command: ["setup_matrix_bot"], builtin: "clearStaleRooms" }],
+    },
+  ),
 };
 
 /** Sections: each a map of keys, every key with its own default. */
 export const sectionFields = {
   synapse: {
-    image: image(DEFAULT_SYNAPSE_IMAGE).default(DEFAULT_SYNAPSE_IMAGE),
-    version: text(/^\d+\.\d+\.\d+$/, 'a Synapse version "MAJOR.MINOR.PATCH", such as "1.99.0"').optional(),
-    port: publishedPort.default("127.0.0.1:8008"),
-    /** For tests that run Synapse outside a container (a free port). */
-    listenPort: tcpPort(SYNAPSE_LISTEN_PORT).default(SYNAPSE_LISTEN_PORT),
-    /** For tests that run Synapse outside a container (loopback only); derived otherwise. */
-    bindAddresses: textList("a list of addresses such as [127.0.0.1]")
-      .min(1, { error: "a list of at least one address such as [127.0.0.1]" })
-      .optional(),
-    startTimeoutSeconds: wholeNumber(30, 1800, "a number of seconds from 30 to 1800, such as 300").default(300),
-    passwordLogin: flag.default(false),
-    exec: execTarget.optional(),
+    image: documented(image(DEFAULT_SYNAPSE_IMAGE).default(DEFAULT_SYNAPSE_IMAGE), {
+      description: "Synapse's image: a pinned tag or digest, never `latest`. eqmd's `eqmd-synapse:v1.99.0` works.",
+      eqmd: "`SYNAPSE_VERSION`",
+      example: "eqmd-synapse:v1.99.0",
+      bad: "matrixdotorg/synapse:latest",
+    }),
+    version: documented(text(/^\d+\.\d+\.\d+$/, 'a Synapse version "MAJOR.MINOR.PATCH", such as "1.99.0"').optional(), {
+      description:
+        "Synapse's version, needed when the image tag is not `vX.Y.Z` (e.g. pinned by digest); at least 1.91.0.",
+      eqmd: "—",
+      example: "1.99.0",
+      bad: "v1.99",
+      derived: "read from the image tag",
+    }),
+    port: documented(publishedPort.default("127.0.0.1:8008"), {
+      description:
+        "Where Synapse's HTTP port is published on the host: `<ip>:<port>`, or `false` for none. The policy pack (`loopback-published-ports`) allows loopback addresses only.",
+      eqmd: "`MATRIX_SYNAPSE_PORT`",
+      example: "127.0.0.1:8008",
+      bad: "8008",
+    }),
+    listenPort: documented(tcpPort(SYNAPSE_LISTEN_PORT).default(SYNAPSE_LISTEN_PORT), {
+      description:
+        "Port of Synapse's HTTP listener inside the container. For tests that run Synapse outside a container (a free port).",
+      eqmd: "the template's `listeners`",
+      example: 8008,
+      bad: 70000,
+      testsOnly: true,
+    }),
+    bindAddresses: documented(
+      textList("a list of addresses such as [127.0.0.1]")
+        .min(1, { error: "a list of at least one address such as [127.0.0.1]" })
+        .optional(),
+      {
+        description:
+          "The listener's addresses. For tests that run Synapse outside a container (loopback only); inside its container Synapse listens on every interface of the container.",
+        eqmd: "the template's `listeners`",
+        example: ["127.0.0.1"],
+        bad: [],
+        derived: "`[0.0.0.0]`",
+        testsOnly: true,
+      },
+    ),
+    startTimeoutSeconds: documented(
+      wholeNumber(30, 1800, "a number of seconds from 30 to 1800, such as 300").default(300),
+      {
+        description: "Deadline of the healthy-wait and of the verification.",
+        eqmd: "—",
+        example: 600,
+        bad: 10,
+      },
+    ),
+    passwordLogin: documented(flag.default(false), {
+      description: "Password logins (`password_config.enabled`); the dev stack turns them on (no SSO there).",
+      eqmd: "`password_config.enabled`",
+      example: true,
+      bad: "yes",
+    }),
+    exec: documented(execTarget.optional(), {
+      description:
+        "Where the admin bootstrap and the verification run: `command` + `-e NAME`… + `container` + argv; `{command: []}` is this host. See [where commands run](eqmd-host.md#where-commands-run).",
+      eqmd: "—",
+      example: { command: ["docker", "exec", "-i"], container: "eqmd_matrix_synapse" },
+      bad: { command: ["docker", "exec", "-i"] },
+      derived: "`{command: [docker, exec, -i], container: <containerPrefix>_matrix_synapse}`",
+    }),
     /** For tests that run Synapse outside a container; derived otherwise. */
-    internalUrl: text(/^https?:\/\/[^/\s]+$/, 'a URL "http://<host>:<port>" without a path').optional(),
-    extraSettings: extraSettings.default({}),
-    /** A log file under /data/logs on its own volume, next to stdout; absent = stdout only. */
-    fileLog: fileLog.optional(),
-    modules: z.array(moduleEntry, { error: "a list of modules: [{module: package.ClassName, …}]" }).default([]),
-    memoryMb: memoryMb.optional(),
+    internalUrl: documented(text(/^https?:\/\/[^/\s]+$/, 'a URL "http://<host>:<port>" without a path').optional(), {
+      description:
+        "Synapse as `synapse.exec` sees it. For tests that run Synapse outside a container; derived otherwise.",
+      eqmd: "—",
+      example: "http://127.0.0.1:18008",
+      bad: "http://127.0.0.1:18008/",
+      derived: "`http://localhost:<listenPort>` in the container, the published port from this host",
+      testsOnly: true,
+    }),
+    extraSettings: documented(extraSettings.default({}), {
+      description:
+        "More `homeserver.yaml` settings, merged last. Keys that carry secrets or that the program manages (`database`, `oidc_providers`, `email`, …) are refused.",
+      eqmd: "hand edits of `homeserver.yaml`",
+      example: { max_upload_size: "100M" },
+      bad: { form_secret: "x" },
+    }),
+    fileLog: documented(fileLog.optional(), {
+      description:
+        "Also log to `/data/logs/homeserver.log`, rotated at midnight, `keep` old files kept, on the volume `<p>_matrix_logs` (always kept on delete). Absent: stdout only. See [logs](eqmd-host.md#logs).",
+      eqmd: "`matrix/log_config.yaml`'s `file` handler",
+      example: { keep: 3 },
+      bad: { keep: 1000 },
+      derived: "— (stdout only)",
+    }),
+    modules: documented(
+      z.array(moduleEntry, { error: "a list of modules: [{module: package.ClassName, …}]" }).default([]),
+      {
+        description:
+          "Synapse modules: `[{module, config, files: [local paths]}]`; the files are uploaded to `/data/modules`, which is on `PYTHONPATH`.",
+        eqmd: "`modules:` + `matrix/modules/` + `PYTHONPATH`",
+        example: [{ module: "eqmd_policy.EqmdPolicyModule", files: ["modules/eqmd_policy.py"] }],
+        bad: [{ module: "eqmd_policy" }],
+      },
+    ),
+    memoryMb: documented(memoryMb.optional(), memoryDoc("Synapse's container")),
   },
   element: {
-    image: image(DEFAULT_ELEMENT_IMAGE).default(DEFAULT_ELEMENT_IMAGE),
-    port: publishedPort.default("127.0.0.1:8080"),
-    containerPort: tcpPort(80).default(80),
-    brand: words("a product name such as EquipeMed Chat").default("EquipeMed Chat"),
-    publicUrl: baseUrl("https://chat.yourhospital.com/").optional(),
-    customCssFile: words("a local file path such as element/custom.css").optional(),
-    /** features.feature_pinning: pin messages in a room (Element's default: off). */
-    messagePinning: flag.default(false),
-    /** enable_presence_by_hs_url for this homeserver: show online/offline (Element's default: on). */
-    showPresence: flag.default(true),
-    /** terms_and_conditions_links: the "Legal" links in Element's Help & About. */
-    termsLinks: z
-      .array(termsLink, { error: `a list of links: [${TERMS_LINK_EXPECTED.replace(/^a link /, "")}, …]` })
-      .default([]),
-    /** embedded_pages.home_url: the page Element's Home view shows (fetched by the browser). */
-    homeUrl: linkUrl("https://yourhospital.com/").optional(),
-    /**
-     * The user nginx runs as: the official image's `nginx` (101:101), so the container needs no
-     * capability at all (Docker lets any user bind port 80 inside a container's own network).
-     */
-    user: text(/^\d+:\d+$/, 'a numeric "UID:GID" such as "101:101"').default("101:101"),
-    /** Writable paths on the read-only root: what nginx writes (pid, temp files). Images from v1.11.90 on also write /etc/nginx/conf.d. */
-    tmpfs: tmpfsPaths.default(["/tmp", "/var/cache/nginx", "/var/run"]),
-    memoryMb: memoryMb.optional(),
+    image: documented(image(DEFAULT_ELEMENT_IMAGE).default(DEFAULT_ELEMENT_IMAGE), {
+      description: "Element's image: a pinned tag or digest.",
+      eqmd: "`ELEMENT_VERSION`",
+      example: DEFAULT_ELEMENT_IMAGE,
+      bad: "vectorim/element-web",
+    }),
+    port: documented(publishedPort.default("127.0.0.1:8080"), {
+      description: "Where Element is published on the host: `<ip>:<port>`, or `false` for none.",
+      eqmd: "`MATRIX_ELEMENT_PORT`",
+      example: "127.0.0.1:8080",
+      bad: "127.0.0.1:99999",
+    }),
+    containerPort: documented(tcpPort(80).default(80), {
+      description:
+        "The port Element's nginx listens on inside the container: 8080 for nginx-unprivileged images (≥ v1.11.97).",
+      eqmd: "—",
+      example: 8080,
+      bad: 0,
+    }),
+    brand: documented(words("a product name such as EquipeMed Chat").default("EquipeMed Chat"), {
+      description: "The product name Element shows (`brand` of `config.json`).",
+      eqmd: "`element/config.json`",
+      example: "EquipeMed Chat",
+      bad: "",
+    }),
+    publicUrl: documented(baseUrl("https://chat.yourhospital.com/").optional(), {
+      description: "Where users open Element; Synapse skips the SSO confirmation page for it.",
+      eqmd: "—",
+      example: "https://chat.yourhospital.com/",
+      bad: "chat.yourhospital.com",
+      derived: "`https://<chatFqdn>/`",
+    }),
+    customCssFile: documented(words("a local file path such as element/custom.css").optional(), {
+      description:
+        "A local file uploaded as `/app/custom.css`. Element does not load it by itself (`custom_css_url` is no Element option): inject it at the proxy.",
+      eqmd: "`element/custom.css`",
+      example: "element/custom.css",
+      bad: "",
+    }),
+    messagePinning: documented(flag.default(false), {
+      description:
+        "Pin messages in a room (`features.feature_pinning`): a labs flag in Element 1.11 that `config.json` turns on for everyone. Element's default: off; eqmd: on.",
+      eqmd: "`features.feature_pinning` (eqmd: `true`)",
+      example: true,
+      bad: "on",
+    }),
+    showPresence: documented(flag.default(true), {
+      description:
+        "Show online/offline (`enable_presence_by_hs_url`), keyed by the base URL without its trailing slash, as Element looks it up (eqmd's key never matches). Element's default: on; eqmd: off.",
+      eqmd: "`enable_presence_by_hs_url` (eqmd: `false`)",
+      example: false,
+      bad: 0,
+    }),
+    termsLinks: documented(
+      z.array(termsLink, { error: `a list of links: [${TERMS_LINK_EXPECTED.replace(/^a link /, "")}, …]` }).default([]),
+      {
+        description:
+          "The links Element lists under Help & About → Legal (`terms_and_conditions_links`): `[{text, url}]`. The prod example has eqmd's privacy policy and terms pages.",
+        eqmd: "`terms_and_conditions_links`",
+        example: [{ text: "Privacy Policy", url: "https://yourhospital.com/privacy-policy" }],
+        bad: [{ text: "Privacy Policy", url: "/privacy-policy" }],
+      },
+    ),
+    homeUrl: documented(linkUrl("https://yourhospital.com/").optional(), {
+      description:
+        "The page Element's Home view shows (`embedded_pages.home_url`), fetched by the browser and inlined: its server must allow the chat origin (CORS), Element's CSP its host.",
+      eqmd: "`embedded_pages.home_url`",
+      example: "https://yourhospital.com/matrix-home.html",
+      bad: "yourhospital.com/home",
+      derived: "— (Element's own)",
+    }),
+    user: documented(text(/^\d+:\d+$/, 'a numeric "UID:GID" such as "101:101"').default("101:101"), {
+      description:
+        "The user Element's nginx runs as: the official image's `nginx` (101:101), so the container needs no capability (Docker lets any user bind port 80 inside the container's own network).",
+      eqmd: "— (eqmd runs it as root)",
+      example: "101:101",
+      bad: "nginx",
+    }),
+    tmpfs: documented(tmpfsPaths.default(["/tmp", "/var/cache/nginx", "/var/run"]), {
+      description:
+        "The writable paths (tmpfs, owned by `element.user`) on Element's read-only root: nginx's pid and temporary files. Images from v1.11.90 on also write `/etc/nginx/conf.d`: add it for them.",
+      eqmd: "`tmpfs: [/tmp]`",
+      example: ["/tmp", "/var/cache/nginx", "/var/run", "/etc/nginx/conf.d"],
+      bad: ["/var/cache/nginx"],
+    }),
+    memoryMb: documented(memoryMb.optional(), memoryDoc("Element's container")),
   },
   network: {
-    name: text(CONTAINER_NAME, "a Docker network name such as eqmd_net").default("eqmd_net"),
-    create: flag.default(false),
+    name: documented(text(CONTAINER_NAME, "a Docker network name such as eqmd_net").default("eqmd_net"), {
+      description: "The Docker network Synapse, Element and eqmd's containers share.",
+      eqmd: "the compose network",
+      example: "eqmd_net",
+      bad: "eqmd net",
+    }),
+    create: documented(flag.default(false), {
+      description: "Create the network (dev) instead of joining eqmd's (prod).",
+      eqmd: "—",
+      example: true,
+      bad: "true ",
+    }),
   },
   postgres: {
-    mode: z.enum(["external", "managed"], { error: '"external" or "managed"' }).default("external"),
-    host: words("a host name or address such as 127.0.0.1").default("127.0.0.1"),
-    port: tcpPort(5432).default(5432),
-    adminUser: words("a PostgreSQL role name such as eqmd_user").default("eqmd_user"),
-    adminDatabase: words("a database name such as postgres").default("postgres"),
-    sslmode: z
-      .enum(["disable", "require", "verify-ca", "verify-full"], {
-        error: '"disable", "require", "verify-ca" or "verify-full"',
-      })
-      .default("disable"),
-    superuser: flag.default(true),
-    synapseHost: words("a host name such as postgres (as Synapse sees PostgreSQL)").default("postgres"),
-    synapsePort: tcpPort(5432).default(5432),
-    image: image(DEFAULT_POSTGRES_IMAGE).default(DEFAULT_POSTGRES_IMAGE),
-    /** Managed mode only: the dev PostgreSQL container's memory limit. */
-    memoryMb: memoryMb.optional(),
+    mode: documented(z.enum(["external", "managed"], { error: '"external" or "managed"' }).default("external"), {
+      description:
+        "`external`: the PostgreSQL eqmd runs; `managed`: a PostgreSQL container of the stack's own, on stacks named `dev` or `dev-*` only.",
+      eqmd: "—",
+      example: "managed",
+      bad: "internal",
+    }),
+    host: documented(words("a host name or address such as 127.0.0.1").default("127.0.0.1"), {
+      description: "Where the **Pulumi host** reaches PostgreSQL.",
+      eqmd: "`POSTGRES_PORT`'s published address",
+      example: "127.0.0.1",
+      bad: "",
+    }),
+    port: documented(tcpPort(5432).default(5432), {
+      description: "PostgreSQL's port as the Pulumi host reaches it.",
+      eqmd: "`POSTGRES_PORT`",
+      example: 5432,
+      bad: "5432",
+    }),
+    adminUser: documented(words("a PostgreSQL role name such as eqmd_user").default("eqmd_user"), {
+      description: "The role the PostgreSQL provider connects as (its password: `postgresAdminPassword`).",
+      eqmd: "`POSTGRES_USER`",
+      example: "eqmd_user",
+      bad: "",
+    }),
+    adminDatabase: documented(words("a database name such as postgres").default("postgres"), {
+      description: "The database the provider connects to.",
+      eqmd: "—",
+      example: "postgres",
+      bad: "",
+    }),
+    sslmode: documented(
+      z
+        .enum(["disable", "require", "verify-ca", "verify-full"], {
+          error: '"disable", "require", "verify-ca" or "verify-full"',
+        })
+        .default("disable"),
+      {
+        description: "libpq's `sslmode` for the provider's connection.",
+        eqmd: "—",
+        example: "require",
+        bad: "prefer",
+      },
+    ),
+    superuser: documented(flag.default(true), {
+      description: "Whether `postgres.adminUser` is a superuser; `false` for a non-superuser admin role.",
+      eqmd: "—",
+      example: false,
+      bad: "no",
+    }),
+    synapseHost: documented(words("a host name such as postgres (as Synapse sees PostgreSQL)").default("postgres"), {
+      description: "PostgreSQL as Synapse sees it on the network; ignored in managed mode (`<p>_matrix_postgres`).",
+      eqmd: "the template's `host: postgres`",
+      example: "postgres",
+      bad: "",
+    }),
+    synapsePort: documented(tcpPort(5432).default(5432), {
+      description: "PostgreSQL's port as Synapse sees it; ignored in managed mode (5432).",
+      eqmd: "the template's `port`",
+      example: 5432,
+      bad: -1,
+    }),
+    image: documented(image(DEFAULT_POSTGRES_IMAGE).default(DEFAULT_POSTGRES_IMAGE), {
+      description: "The managed PostgreSQL container's image (managed mode only).",
+      eqmd: "—",
+      example: DEFAULT_POSTGRES_IMAGE,
+      bad: "postgres",
+    }),
+    memoryMb: documented(memoryMb.optional(), memoryDoc("The managed PostgreSQL container (managed mode only)")),
   },
   database: {
-    name: text(PG_IDENTIFIER, "a lower-case PostgreSQL identifier such as matrix_db").default("matrix_db"),
-    role: text(PG_IDENTIFIER, "a lower-case PostgreSQL identifier such as matrix_user").default("matrix_user"),
-    cpMin: wholeNumber(1, MAX_ID, "a whole number of connections, at least 1, such as 5").default(5),
-    cpMax: wholeNumber(1, MAX_ID, "a whole number of connections, at least 1, such as 10").default(10),
+    name: documented(text(PG_IDENTIFIER, "a lower-case PostgreSQL identifier such as matrix_db").default("matrix_db"), {
+      description: "Synapse's database (UTF8, collation `C`, from `template0`), owned by `database.role`.",
+      eqmd: "hard-coded in the template and `bootstrap_matrix_db.py`",
+      example: "matrix_db",
+      bad: "Matrix-DB",
+    }),
+    role: documented(
+      text(PG_IDENTIFIER, "a lower-case PostgreSQL identifier such as matrix_user").default("matrix_user"),
+      {
+        description: "Synapse's role: owns the database; its password is generated (and written to `.env`).",
+        eqmd: "hard-coded in the template and `bootstrap_matrix_db.py`",
+        example: "matrix_user",
+        bad: "matrix user",
+      },
+    ),
+    cpMin: documented(wholeNumber(1, MAX_ID, "a whole number of connections, at least 1, such as 5").default(5), {
+      description: "Synapse's connection pool: fewest connections (`cp_min`).",
+      eqmd: "the template's `cp_min`",
+      example: 5,
+      bad: 0,
+    }),
+    cpMax: documented(wholeNumber(1, MAX_ID, "a whole number of connections, at least 1, such as 10").default(10), {
+      description: "Synapse's connection pool: most connections (`cp_max`).",
+      eqmd: "the template's `cp_max`",
+      example: 10,
+      bad: 2.5,
+    }),
   },
   oidc: {
-    enabled: flag.default(true),
-    providerId: text(
-      /^[A-Za-z0-9_.-]{1,250}$/,
-      "letters, digits, '_', '.' or '-' such as equipemed (Synapse prefixes it with 'oidc-')",
-    ).default("equipemed"),
-    displayName: words("a name shown on the login button, such as EquipeMed").default("EquipeMed"),
-    issuer: text(
-      /^https?:\/\/[^\s]+[^/]$/,
-      'the issuer URL without a trailing slash, such as "https://yourhospital.com/o"',
-    ).optional(),
-    clientId: words("an OIDC client id such as matrix_synapse_client").default("matrix_synapse_client"),
-    scopes: textList("a list of scopes such as [openid, profile, email]")
-      .min(1, { error: "a list of at least one scope, such as [openid, profile, email]" })
-      .default(["openid", "profile", "email"]),
-    localpartTemplate: words("a Jinja template such as {{ user.matrix_localpart }}").default(
-      "{{ user.matrix_localpart }}",
+    enabled: documented(flag.default(true), {
+      description: "Log in through eqmd's OpenID provider; the dev stack sets `false` (no eqmd there).",
+      eqmd: "—",
+      example: false,
+      bad: "false ",
+    }),
+    providerId: documented(
+      text(
+        /^[A-Za-z0-9_.-]{1,250}$/,
+        "letters, digits, '_', '.' or '-' such as equipemed (Synapse prefixes it with 'oidc-')",
+      ).default("equipemed"),
+      {
+        description:
+          "The provider's id; Synapse advertises it as `oidc-<providerId>`, and eqmd's accounts are linked to that id (`SYNAPSE_OIDC_PROVIDER_ID` is checked).",
+        eqmd: "`SYNAPSE_OIDC_PROVIDER_ID`",
+        example: "equipemed",
+        bad: "oidc equipemed",
+      },
     ),
-    displayNameTemplate: words("a Jinja template such as {{ user.name }}").default(
-      "{{ user.name or user.preferred_username or user.email }}",
+    displayName: documented(words("a name shown on the login button, such as EquipeMed").default("EquipeMed"), {
+      description: "The name on the login button (`idp_name`).",
+      eqmd: "`idp_name`",
+      example: "EquipeMed",
+      bad: "",
+    }),
+    issuer: documented(
+      text(
+        /^https?:\/\/[^\s]+[^/]$/,
+        'the issuer URL without a trailing slash, such as "https://yourhospital.com/o"',
+      ).optional(),
+      {
+        description: "The OpenID issuer: no trailing slash, and exactly what eqmd's Django builds.",
+        eqmd: "`OIDC_ISSUER`",
+        example: "https://yourhospital.com/o",
+        bad: "https://yourhospital.com/o/",
+        derived: "`https://<eqmdDomain>/o`",
+      },
     ),
-    emailTemplate: words("a Jinja template such as {{ user.email }}").default("{{ user.email }}"),
-    /** For tests against a local http issuer. */
-    skipVerification: flag.default(false),
-    clientSecretFrom: z.enum(["django", "config"], { error: '"django" or "config"' }).default("django"),
+    clientId: documented(words("an OIDC client id such as matrix_synapse_client").default("matrix_synapse_client"), {
+      description: "The OIDC client id, passed to `setup_synapse_oidc_client --client-id`.",
+      eqmd: "the template's hard-coded `client_id`",
+      example: "matrix_synapse_client",
+      bad: "",
+    }),
+    scopes: documented(
+      textList("a list of scopes such as [openid, profile, email]")
+        .min(1, { error: "a list of at least one scope, such as [openid, profile, email]" })
+        .default(["openid", "profile", "email"]),
+      {
+        description: "The scopes Synapse asks for.",
+        eqmd: "the template's `scopes`",
+        example: ["openid", "profile", "email"],
+        bad: "openid profile",
+      },
+    ),
+    localpartTemplate: documented(
+      words("a Jinja template such as {{ user.matrix_localpart }}").default("{{ user.matrix_localpart }}"),
+      {
+        description: "Jinja template of a new user's Matrix localpart.",
+        eqmd: "the template's `localpart_template`",
+        example: "{{ user.matrix_localpart }}",
+        bad: "",
+      },
+    ),
+    displayNameTemplate: documented(
+      words("a Jinja template such as {{ user.name }}").default(
+        "{{ user.name or user.preferred_username or user.email }}",
+      ),
+      {
+        description: "Jinja template of a user's display name.",
+        eqmd: "the template's `display_name_template`",
+        example: "{{ user.name }}",
+        bad: "",
+      },
+    ),
+    emailTemplate: documented(words("a Jinja template such as {{ user.email }}").default("{{ user.email }}"), {
+      description: "Jinja template of a user's e-mail address.",
+      eqmd: "the template's `email_template`",
+      example: "{{ user.email }}",
+      bad: "",
+    }),
+    skipVerification: documented(flag.default(false), {
+      description: "Skip the issuer's TLS and discovery checks: only for a local http issuer in the test tiers.",
+      eqmd: "—",
+      example: true,
+      bad: "yes",
+      testsOnly: true,
+    }),
+    clientSecretFrom: documented(z.enum(["django", "config"], { error: '"django" or "config"' }).default("django"), {
+      description:
+        "`django`: the OIDC client is created in eqmd's Django and its printed secret kept; `config`: take `oidcClientSecret` (secret) and run no Django command.",
+      eqmd: "`SYNAPSE_OIDC_CLIENT_SECRET`",
+      example: "config",
+      bad: "env",
+    }),
   },
   django: {
-    exec: execTarget.optional(),
-    managePy: textList("a command such as [python, manage.py]")
-      .min(1, { error: "a command such as [python, manage.py]" })
-      .default(["python", "manage.py"]),
-    migrate: flag.default(false),
+    exec: documented(execTarget.optional(), {
+      description:
+        "Where eqmd's Django commands run (the OIDC client, the after-reset hooks), e.g. `{command: [docker, compose, exec, -T], container: eqmd}` for a compose service.",
+      eqmd: "—",
+      example: { command: ["docker", "exec", "-i"], container: "eqmd_app" },
+      bad: { command: ["docker", "exec", "-i"], container: "eqmd app" },
+      derived: "`{command: [docker, exec, -i], container: <containerPrefix>_app}`",
+    }),
+    managePy: documented(
+      textList("a command such as [python, manage.py]")
+        .min(1, { error: "a command such as [python, manage.py]" })
+        .default(["python", "manage.py"]),
+      {
+        description: "How to run Django's `manage.py` in that container.",
+        eqmd: "—",
+        example: ["python", "manage.py"],
+        bad: [],
+      },
+    ),
+    migrate: documented(flag.default(false), {
+      description: "Run `manage.py migrate --noinput` before the OIDC client.",
+      eqmd: "step 7 of eqmd's hand procedure",
+      example: true,
+      bad: 1,
+    }),
   },
   admin: {
-    username: text(
-      /^[a-z0-9._=\-/]{1,255}$/,
-      "a Matrix localpart such as admin: lower-case letters, digits, . _ = - /",
-    ).default("admin"),
+    username: documented(
+      text(
+        /^[a-z0-9._=\-/]{1,255}$/,
+        "a Matrix localpart such as admin: lower-case letters, digits, . _ = - /",
+      ).default("admin"),
+      {
+        description: "The Synapse admin's localpart (its token: the secret output `synapseAdminToken`).",
+        eqmd: "step 6 of eqmd's hand procedure",
+        example: "admin",
+        bad: "Admin",
+      },
+    ),
   },
   media: {
-    retainOnDelete: flag.default(true),
+    retainOnDelete: documented(flag.default(true), {
+      description: "Keep the uploaded media volume across `pulumi destroy` and resets.",
+      eqmd: "step 2 of eqmd's hand procedure",
+      example: true,
+      bad: "keep",
+    }),
   },
   reset: {
-    allowed: flag.default(true),
+    allowed: documented(flag.default(true), {
+      description: "`false` makes `npm run reset` refuse on this stack (prod). See [reset](reset.md).",
+      eqmd: "—",
+      example: false,
+      bad: "never",
+    }),
   },
-  /** Docker's json-file log of every long-running container, bounded so months of uptime cannot fill the disk. */
   containerLogs: {
-    maxSize: text(/^[1-9]\d*[kmg]$/, 'a size with a unit k, m or g, such as "10m"').default("10m"),
-    maxFiles: wholeNumber(1, 100, "a number of log files kept per container, from 1 to 100, such as 5").default(5),
+    maxSize: documented(text(/^[1-9]\d*[kmg]$/, 'a size with a unit k, m or g, such as "10m"').default("10m"), {
+      description:
+        "Size at which Docker rotates the json-file log of each long-running container (Synapse, Element, the dev PostgreSQL): without it a host that runs for months fills its disk.",
+      eqmd: "— (eqmd's compose sets no log limit)",
+      example: "50m",
+      bad: "10",
+    }),
+    maxFiles: documented(
+      wholeNumber(1, 100, "a number of log files kept per container, from 1 to 100, such as 5").default(5),
+      {
+        description: "Log files Docker keeps per container (`max-file`): at most `maxSize` × `maxFiles` of log each.",
+        eqmd: "—",
+        example: 3,
+        bad: 0,
+      },
+    ),
   },
 };
 
 /** `envFile` is optional as a whole; when present, `path` is required. */
 export const envFileFields = {
-  path: words("the path of eqmd's .env on the Pulumi host, such as /opt/eqmd/.env"),
-  recreateCommand: textList("a command such as [docker, compose, up, -d, --force-recreate, eqmd]").default([]),
+  path: documented(words("the path of eqmd's .env on the Pulumi host, such as /opt/eqmd/.env"), {
+    description:
+      "eqmd's `.env` on the Pulumi host: the new secrets are upserted into it after every (re)build, and its Matrix identities are checked against the stack. Required when `envFile` is set.",
+    eqmd: "the hand copy of secrets into `.env`",
+    example: "/opt/eqmd/.env",
+    bad: "",
+  }),
+  recreateCommand: documented(
+    textList("a command such as [docker, compose, up, -d, --force-recreate, eqmd]").default([]),
+    {
+      description:
+        "Runs after the upsert (Django reads `.env` only when its container is created). The prod example: `up` of service `eqmd` in eqmd's `/opt/eqmd/docker-compose.deploy.yml`.",
+      eqmd: "`docker compose up -d --force-recreate`",
+      example: [
+        "docker",
+        "compose",
+        "-f",
+        "/opt/eqmd/docker-compose.deploy.yml",
+        "up",
+        "-d",
+        "--force-recreate",
+        "--no-deps",
+        "eqmd",
+      ],
+      bad: "docker compose up -d",
+    },
+  ),
 };
 
 export const configSchema = z.strictObject({

@@ -1,155 +1,20 @@
 /**
  * The typed, frozen settings every other module reads, and the pure builder that makes them
  * from the raw stack config: validation (validate.ts, rules.ts), then derivation (derive.ts).
- * Local files are read separately (files.ts), so the reset can use the same builder.
+ * Local files are read separately (files.ts), so the reset can use the same builder. The
+ * imports go one way: schema → validate → rules → derive → settings (the types in
+ * settingsTypes.ts, the key-to-key defaults in defaults.ts, below both rules and derive).
  */
 import { deriveSettings } from "./derive";
 import { ConfigError, ConfigIssue } from "./errors";
-import { ResourceNames } from "./names";
-import type { BuiltinHook } from "./schema";
 import { crossKeyIssues } from "./rules";
+import type { Settings } from "./settingsTypes";
 import { ConfigInput, validateConfig } from "./validate";
 
 export { CONFIG_NAMESPACE } from "./namespace";
 export type { ConfigInput } from "./validate";
 export type { BuiltinHook } from "./schema";
-
-export interface ExecTarget {
-  /** Program and flags before the env flags, e.g. ["docker","exec","-i"]; empty = this host. */
-  readonly command: readonly string[];
-  /** Container or compose service; required when `command` is set. */
-  readonly container?: string;
-}
-
-export interface PublishedPort {
-  readonly ip: string;
-  readonly port: number;
-}
-
-export interface SynapseModule {
-  /** Python class path, e.g. "eqmd_policy.EqmdPolicyModule". */
-  readonly module: string;
-  readonly config: Readonly<Record<string, unknown>>;
-  /** Local files uploaded to /data/modules (read by files.ts, relative to the project). */
-  readonly files: readonly string[];
-}
-
-export interface AfterResetHook {
-  /** Management command and its arguments (after `manage.py`); absent for a builtin step. */
-  readonly command?: readonly string[];
-  /** One of the program's own steps, run through `manage.py shell` (absent for a command). */
-  readonly builtin?: BuiltinHook;
-  /** `KEY=VALUE` lines of its output kept as secret outputs (and written to `.env`). */
-  readonly capture: readonly string[];
-  /** Whether a warning line of eqmd's (e.g. "Invite skipped for …") fails the step. */
-  readonly failOnWarnings: boolean;
-  /** false: declared but not run (an opt-in hook the operator has not switched on). */
-  readonly enabled: boolean;
-}
-
-/** A link Element lists under "Legal" (terms_and_conditions_links). */
-export interface TermsLink {
-  readonly text: string;
-  readonly url: string;
-}
-
-/** Synapse's log file under /data/logs (on its own volume), rotated at midnight. */
-export interface FileLog {
-  /** Rotated files kept (Python's backupCount; eqmd: 3). */
-  readonly keep: number;
-}
-
-export interface Settings {
-  readonly stack: string;
-  /** Every name derived from the container prefix (names.ts). */
-  readonly names: ResourceNames;
-  readonly server: {
-    /** Synapse `server_name` (MATRIX_FQDN). */
-    readonly name: string;
-    readonly publicBaseUrl: string;
-    readonly chatFqdn: string;
-    readonly eqmdDomain: string;
-    readonly hospitalEmail: string;
-  };
-  readonly uid: number;
-  readonly gid: number;
-  readonly synapse: {
-    readonly image: string;
-    readonly version: string;
-    readonly port: PublishedPort | null;
-    /** Port of Synapse's HTTP listener inside the container (eqmd: 8008). */
-    readonly listenPort: number;
-    readonly bindAddresses: readonly string[];
-    readonly startTimeoutSeconds: number;
-    readonly passwordLogin: boolean;
-    readonly exec: ExecTarget;
-    readonly internalUrl: string;
-    readonly extraSettings: Readonly<Record<string, unknown>>;
-    readonly modules: readonly SynapseModule[];
-    /** The log file next to stdout; absent = stdout only. */
-    readonly fileLog?: FileLog;
-    readonly memoryMb?: number;
-  };
-  readonly element: {
-    readonly image: string;
-    readonly port: PublishedPort | null;
-    readonly containerPort: number;
-    readonly brand: string;
-    /** Where users open Element (SSO client whitelist); default https://<chatFqdn>/. */
-    readonly publicUrl: string;
-    /** Local file uploaded as /app/custom.css (read by files.ts). */
-    readonly customCssFile?: string;
-    readonly messagePinning: boolean;
-    readonly showPresence: boolean;
-    readonly termsLinks: readonly TermsLink[];
-    /** The page Element's Home view shows; absent = Element's own. */
-    readonly homeUrl?: string;
-    /** "UID:GID" nginx runs as. */
-    readonly user: string;
-    /** tmpfs mounts on the read-only root. */
-    readonly tmpfs: readonly string[];
-    readonly memoryMb?: number;
-  };
-  readonly network: { readonly name: string; readonly create: boolean };
-  readonly dockerHost?: string;
-  readonly postgres: {
-    readonly mode: "external" | "managed";
-    readonly host: string;
-    readonly port: number;
-    readonly adminUser: string;
-    readonly adminDatabase: string;
-    readonly sslmode: "disable" | "require" | "verify-ca" | "verify-full";
-    readonly superuser: boolean;
-    readonly synapseHost: string;
-    readonly synapsePort: number;
-    readonly image: string;
-    readonly memoryMb?: number;
-  };
-  readonly database: { readonly name: string; readonly role: string; readonly cpMin: number; readonly cpMax: number };
-  readonly oidc: {
-    readonly enabled: boolean;
-    readonly providerId: string;
-    /** The id Synapse advertises: `oidc-<providerId>`. */
-    readonly idpId: string;
-    readonly displayName: string;
-    readonly issuer: string;
-    readonly clientId: string;
-    readonly scopes: readonly string[];
-    readonly localpartTemplate: string;
-    readonly displayNameTemplate: string;
-    readonly emailTemplate: string;
-    readonly skipVerification: boolean;
-    readonly clientSecretFrom: "django" | "config";
-  };
-  readonly django: { readonly exec: ExecTarget; readonly managePy: readonly string[]; readonly migrate: boolean };
-  readonly admin: { readonly username: string; readonly userId: string };
-  readonly media: { readonly retainOnDelete: boolean };
-  readonly envFile?: { readonly path: string; readonly recreateCommand: readonly string[] };
-  readonly afterReset: readonly AfterResetHook[];
-  readonly reset: { readonly allowed: boolean };
-  /** Bounded json-file logs of every long-running container. */
-  readonly containerLogs: { readonly maxSize: string; readonly maxFiles: number };
-}
+export type * from "./settingsTypes";
 
 /** Settings plus every problem found, in one round (settings are meaningless if any). */
 export function evaluateConfig(input: ConfigInput): { settings: Settings; issues: readonly ConfigIssue[] } {

@@ -163,5 +163,5 @@ function plainFallback(issue: z.core.$ZodRawIssue): string {
     };
     return wanted[issue.expected] ?? "a value of another type";
   }
-  return "a different value (see the Configuration table in README.md)";
+  return "a different value (see docs/configuration.md)";
 }

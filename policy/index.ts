@@ -10,5 +10,5 @@ new PolicyPack("eqmd-matrix", {
   policies: [...policies],
   enforcementLevel: "mandatory",
   description:
-    "Guards for the Matrix side of EquipeMed: pinned images, no plain secrets, supervised services, Synapse's database locale, loopback ports, resettable MatrixStack.",
+    "Guards for the Matrix side of EquipeMed: pinned images, no plain secrets, supervised and hardened services, Synapse's database locale, loopback ports, resettable MatrixStack.",
 });

@@ -3,6 +3,7 @@
  * server, so tests import this list instead and call each policy's `validateResource` directly.
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { longRunningContainersAreHardened } from "./longRunningContainersAreHardened";
 import { longRunningContainersAreSupervised } from "./longRunningContainersAreSupervised";
 import { loopbackPublishedPorts } from "./loopbackPublishedPorts";
 import { noProtectInsideMatrixStack } from "./noProtectInsideMatrixStack";
@@ -11,6 +12,7 @@ import { pinnedImages } from "./pinnedImages";
 import { synapseDatabaseLocale } from "./synapseDatabaseLocale";
 
 export {
+  longRunningContainersAreHardened,
   longRunningContainersAreSupervised,
   loopbackPublishedPorts,
   noProtectInsideMatrixStack,
@@ -24,6 +26,7 @@ export const policies: readonly ResourceValidationPolicy[] = [
   pinnedImages,
   noSecretsInPlainContainerInputs,
   longRunningContainersAreSupervised,
+  longRunningContainersAreHardened,
   synapseDatabaseLocale,
   loopbackPublishedPorts,
   noProtectInsideMatrixStack,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseArgs } from "../../scripts/adopt/args";
+import { parseArgs } from "../../ops/adopt/args";
 
 test("adopt arguments", () => {
   assert.deepEqual(parseArgs(["--stack", "prod"]), { kind: "run", options: { stack: "prod", yes: false } });

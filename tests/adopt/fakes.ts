@@ -6,7 +6,7 @@ import type { Deployment } from "@pulumi/pulumi/automation";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { CommandResult, CommandSpec } from "../../scripts/reset/types";
+import { CommandResult, CommandSpec } from "../../ops/reset/types";
 import {
   AdoptDeps,
   AdoptEngineEvent,
@@ -16,7 +16,7 @@ import {
   DatabaseFacts,
   RoleFacts,
   VolumeFacts,
-} from "../../scripts/adopt/types";
+} from "../../ops/adopt/types";
 
 export const STACK = "prod";
 export const ADMIN_PASSWORD = "s3cr3t-admin-pw";

@@ -1,10 +1,10 @@
 /** The adopt end to end against recording fakes: order, import request, refusals, undo. */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { declaredUrn, providerUrn } from "../../scripts/adopt/declared";
-import { run } from "../../scripts/adopt/run";
-import { targetFrom } from "../../scripts/adopt/target";
-import { AdoptImportOptions } from "../../scripts/adopt/types";
+import { declaredUrn, providerUrn } from "../../ops/adopt/declared";
+import { run } from "../../ops/adopt/run";
+import { targetFrom } from "../../ops/adopt/target";
+import { AdoptImportOptions } from "../../ops/adopt/types";
 import { ADMIN_PASSWORD, eqmdHost, ELEMENT_ID, event, harness, prodConfig, STACK, SYNAPSE_ID } from "./fakes";
 
 const urn = (key: string) => declaredUrn(STACK, key);

@@ -7,8 +7,8 @@ import {
   psqlCommand,
   signingKeyCommand,
   synapseVersionCommand,
-} from "../../scripts/backup/commands";
-import { volumeRemoveCommand } from "../../scripts/reset/docker";
+} from "../../ops/backup/commands";
+import { volumeRemoveCommand } from "../../ops/reset/docker";
 import { allowedFacts, config, defaultOutputs } from "../reset/fakes";
 
 const remotePg = config(

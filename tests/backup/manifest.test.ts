@@ -3,8 +3,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { checkBackup, MANIFEST_FILE, parseManifest } from "../../scripts/backup/manifest";
-import { takeBackup } from "../../scripts/backup/run";
+import { checkBackup, MANIFEST_FILE, parseManifest } from "../../ops/backup/manifest";
+import { takeBackup } from "../../ops/backup/run";
 import { allowedFacts, config, defaultOutputs, world } from "../reset/fakes";
 
 /** The error text parseManifest returned (fails the test on a manifest). */

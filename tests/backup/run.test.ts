@@ -4,9 +4,9 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { checkBackup, MANIFEST_FILE, PARTS } from "../../scripts/backup/manifest";
-import { backupFolder, takeBackup } from "../../scripts/backup/run";
-import { CommandSpec } from "../../scripts/reset/types";
+import { checkBackup, MANIFEST_FILE, PARTS } from "../../ops/backup/manifest";
+import { backupFolder, takeBackup } from "../../ops/backup/run";
+import { CommandSpec } from "../../ops/reset/types";
 import { allowedFacts, config, defaultOutputs, FAKE_KEY_ID, FAKE_SIGNING_KEY, PASSWORD, world } from "../reset/fakes";
 
 const PROGRAM = { name: "eqmd-matrix", version: "0.1.0" };

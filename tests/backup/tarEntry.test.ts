@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { firstTarFile } from "../../scripts/backup/tarEntry";
+import { firstTarFile } from "../../ops/backup/tarEntry";
 import { oneFileTar } from "../support/tar";
 
 describe("firstTarFile", () => {

@@ -30,7 +30,7 @@ import * as path from "node:path";
 import { after, describe, test } from "node:test";
 import type { MatrixClient } from "matrix-js-sdk";
 import { CAPTURE_KEYS_ENV } from "../../components/afterResetHooks";
-import { readEnvValue } from "../../scripts/envFile";
+import { readEnvValue } from "../../ops/envFile";
 import { parseAdminBootstrap, parseClientSecret, parseKeyValueLines } from "../../components/commands/parse";
 import { SYNAPSE_VERSION } from "../../config/versions";
 import { SYNAPSE_PATHS } from "../../render/paths";
@@ -585,7 +585,7 @@ async function verificationHooksAndEnv(
   });
 }
 
-/** KEY → value of a .env, read as docker compose would (scripts/envFile.ts). */
+/** KEY → value of a .env, read as docker compose would (ops/envFile.ts). */
 function readEnv(text: string): Record<string, string> {
   const values: Record<string, string> = {};
   for (const line of text.split("\n")) {

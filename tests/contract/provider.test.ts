@@ -44,7 +44,7 @@ describe("contract stand-ins: setup script and eqmd-like OpenID provider", () =>
     else console.log(`kept for inspection: ${runDir}`);
   });
 
-  test("scripts/contract-setup.sh is idempotent: a rerun finds every venv cached", async () => {
+  test("testbed/setup/contract-setup.sh is idempotent: a rerun finds every venv cached", async () => {
     const again = await runContractSetup();
     assert.match(again.output, /synapse-[\d.]+ +cached/, again.output);
     assert.match(again.output, /provider +cached/, again.output);

@@ -294,7 +294,7 @@ describe("backup and restore on the real engine (dev-e2e)", { timeout: 60 * 60_0
     const tools = dev.env;
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", "scripts/restore/main.ts", "--stack", STACK, "--from", backupDir, "--yes"],
+      ["--import", "tsx", "ops/restore/main.ts", "--stack", STACK, "--from", backupDir, "--yes"],
       {
         cwd: REPO_ROOT,
         env: { ...process.env, ...tools },

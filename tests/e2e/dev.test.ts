@@ -21,9 +21,10 @@ import {
   removeLeftovers,
   watchStarts,
 } from "./support/docker";
-import { DevStack, openDevStack } from "./support/devStack";
+import { DEV_E2E_STACK, DevStack, openDevStack } from "./support/devStack";
 import { Figures } from "./support/figures";
 import { resourceNames } from "../../config/names";
+import { SYNAPSE_PATHS } from "../../render/paths";
 import { E2E_ELEMENT_PORT, E2E_POSTGRES_PORT, E2E_PREFIX, E2E_SYNAPSE_PORT } from "./differences";
 
 const NAMES = resourceNames(E2E_PREFIX);
@@ -282,9 +283,9 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
     assert.equal(row, "UTF8|C|C|matrix_user");
   });
 
-  it("every uploaded file has the declared mode and owner inside its container", async () => {
-    // The uploads hold secret contents, so the state keeps them as one secret value; with
-    // --show-secrets it is {"<secret sig>": …, "plaintext": "<JSON>"}.
+  it("every uploaded file has the declared mode and owner where its container reads it", async () => {
+    // Secret uploads are one secret value in the state; with --show-secrets it is
+    // {"<secret sig>": …, "plaintext": "<JSON>"}.
     const deployment = JSON.parse(await dev.cli(["stack", "export", "--show-secrets"])) as {
       deployment: { resources: { type: string; inputs?: Record<string, unknown> }[] };
     };
@@ -296,15 +297,71 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
           : undefined;
     const containers = deployment.deployment.resources
       .filter((r) => r.type === "docker:index/container:Container" && uploadsOf(r.inputs?.uploads))
-      .map((r) => ({ name: String(r.inputs?.name), uploads: uploadsOf(r.inputs?.uploads) ?? [] }));
-    assert.ok(containers.length >= 3, "Synapse, Element and PostgreSQL receive uploads");
-    for (const { name, uploads } of containers) {
+      .map((r) => ({
+        name: String(r.inputs?.name),
+        uploads: uploadsOf(r.inputs?.uploads) ?? [],
+        volumes: (r.inputs?.volumes as { volumeName?: string }[] | undefined) ?? [],
+      }));
+    // PostgreSQL's own password file, and the jobs that write Synapse's config, Synapse's
+    // secrets and Element's web root.
+    assert.deepEqual(
+      containers.map((c) => c.name).sort(),
+      [NAMES.configJobContainer, NAMES.elementConfigJobContainer, POSTGRES, NAMES.secretsJobContainer].sort(),
+    );
+    for (const { name, uploads, volumes } of containers) {
+      // A job has exited: its files are read by the running container that mounts its volume.
+      const volume = volumes[0]?.volumeName;
+      const reader =
+        name === POSTGRES
+          ? POSTGRES
+          : (await docker(["ps", "--filter", `volume=${volume}`, "--format", "{{.Names}}"])).trim();
+      assert.ok(reader === SYNAPSE || reader === ELEMENT || reader === POSTGRES, `${name}: read by ${reader}`);
       for (const upload of uploads) {
-        const stat = await docker(["exec", name, "stat", "-c", "%u:%g %a", upload.file]);
+        const stat = await docker(["exec", "-u", "0", reader, "stat", "-c", "%u:%g %a", upload.file]);
         const mode = (upload.permissions ?? "0644").replace(/^0/, "");
-        assert.equal(stat, `${upload.owner ?? "0"}:${upload.group ?? "0"} ${mode}`, `${name}:${upload.file}`);
+        assert.equal(stat, `${upload.owner ?? "0"}:${upload.group ?? "0"} ${mode}`, `${reader}:${upload.file}`);
       }
     }
+  });
+
+  it("Synapse and Element run as eqmd's deploy compose runs them, with bounded logs (docker inspect)", async () => {
+    for (const [name, user] of [
+      [SYNAPSE, "1001:1001"],
+      [ELEMENT, "101:101"],
+    ] as const) {
+      const c = (await inspectContainer(name)) as {
+        Config: { User: string };
+        HostConfig: Record<string, unknown> & { LogConfig: { Type: string; Config: Record<string, string> } };
+        Mounts: { Destination: string; RW: boolean }[];
+      };
+      const h = c.HostConfig;
+      const seen = {
+        user: c.Config.User,
+        capDrop: h.CapDrop,
+        capAdd: h.CapAdd,
+        securityOpt: h.SecurityOpt,
+        readonlyRootfs: h.ReadonlyRootfs,
+        init: h.Init,
+        tmp: Object.keys((h.Tmpfs as Record<string, string>) ?? {}).includes("/tmp"),
+        log: h.LogConfig,
+      };
+      console.log(`docker inspect ${name}: ${JSON.stringify(seen)}`);
+      assert.deepEqual(seen, {
+        user,
+        capDrop: ["ALL"],
+        capAdd: null,
+        securityOpt: ["no-new-privileges:true"],
+        readonlyRootfs: true,
+        init: true,
+        tmp: true,
+        log: { Type: "json-file", Config: { "max-file": "5", "max-size": "10m" } },
+      });
+      // The files it reads are mounted read-only; only Synapse's media and log stores are writable.
+      const writable = c.Mounts.filter((m) => m.RW).map((m) => m.Destination);
+      assert.deepEqual(writable, name === SYNAPSE ? ["/data/media_store"] : [], `${name} writable mounts`);
+    }
+    const writeProbe = await docker(["exec", SYNAPSE, "sh", "-c", "touch /data/config/x 2>&1; touch /x 2>&1; true"]);
+    assert.match(writeProbe, /Read-only file system[\s\S]*Read-only file system/);
   });
 
   it("a second preview and a second up change nothing, and refresh finds no drift", async () => {
@@ -315,21 +372,73 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
     assert.deepEqual(Object.keys(refresh.summary.resourceChanges ?? {}), ["same"]);
   });
 
-  it("an Element branding change touches the Element container only; Synapse keeps its container", async () => {
+  it("an Element branding change rewrites Element's config only; Element and Synapse keep their containers", async () => {
+    const elementBefore = await containerState(ELEMENT);
     const synapseBefore = await containerState(SYNAPSE);
     await dev.stack.setConfig("eqmd-matrix:element.brand", { value: "EquipeMed Chat (e2e)" }, true);
     const steps = changedSteps();
     await dev.stack.preview({ onEvent: steps.onEvent });
     assert.deepEqual(
       steps.list().filter((s) => s !== "eqmd-matrix-dev-e2e"),
-      ["matrix-element-container"],
+      ["matrix-element-config-writer"],
     );
     await dev.stack.up();
     const config = await json(`${ELEMENT_URL}/config.json`);
     assert.equal(config.brand, "EquipeMed Chat (e2e)");
+    assert.equal((await containerState(ELEMENT)).id, elementBefore.id, "Element's container was not replaced");
     assert.equal((await containerState(SYNAPSE)).id, synapseBefore.id, "Synapse's container was not replaced");
     await dev.stack.removeConfig("eqmd-matrix:element.brand", true);
     await dev.stack.up();
+  });
+
+  it("a preview an operator can audit: preview --diff and npm run diff name each changed key, no secret", async () => {
+    const exported = await dev.cli(["stack", "export", "--show-secrets"]);
+    const secretValues = secretStrings(exported);
+    assert.ok(secretValues.length >= 6, `found ${secretValues.length} secret values in the state`);
+    const cases = [
+      {
+        what: "a homeserver.yaml key",
+        key: "eqmd-matrix:database.cpMax",
+        value: "20",
+        preview: /~ cp_max\s*: 10 => 20/,
+        diff: /^-\s+cp_max: 10$[\s\S]*^\+\s+cp_max: 20$/m,
+        replaced: ["matrix-synapse-config-writer", "matrix-synapse-container", "matrix-verification-check"],
+      },
+      {
+        what: "an Element setting",
+        key: "eqmd-matrix:element.showPresence",
+        value: "false",
+        preview: /enable_presence_by_hs_url[\s\S]*true => false/,
+        diff: /^-\s+"http:\/\/[^"]+": true$[\s\S]*^\+\s+"http:\/\/[^"]+": false$/m,
+        replaced: ["matrix-element-config-writer"],
+      },
+    ];
+    for (const c of cases) {
+      await dev.cli(["config", "set", "--path", c.key.replace(/^eqmd-matrix:/, ""), c.value]);
+      try {
+        const preview = await dev.cli(["preview", "--diff"]);
+        const diff = await dev.npm(["run", "--silent", "diff", "--", "--stack", DEV_E2E_STACK]);
+        assert.equal(diff.code, 0, diff.stderr);
+        console.log(`npm run diff for ${c.what} (${diff.stdout.trimEnd().split("\n").length} lines):\n${diff.stdout}`);
+        console.log(`pulumi preview --diff for ${c.what}: ${preview.split("\n").length} lines`);
+        assert.match(preview, c.preview, `preview --diff names ${c.what} with its old and new value`);
+        assert.match(diff.stdout, c.diff, `npm run diff names ${c.what}`);
+        assert.ok(diff.stdout.trimEnd().split("\n").length <= 40, "npm run diff fits 40 lines");
+        const replaced = [...diff.stdout.matchAll(/^ {2}replace\s+(\S+)/gm)].map((m) => m[1]).sort();
+        assert.deepEqual(replaced, [...c.replaced].sort(), `${c.what}: the resources replaced`);
+        for (const value of secretValues) {
+          assert.ok(!preview.includes(value), `${c.what}: a secret value appears in preview --diff`);
+          assert.ok(!diff.stdout.includes(value), `${c.what}: a secret value appears in npm run diff`);
+        }
+        await dev.stack.up();
+        await dev.stack.preview({ expectNoChanges: true });
+        const after = await dev.npm(["run", "--silent", "diff", "--", "--stack", DEV_E2E_STACK]);
+        assert.equal(after.stdout, "no changes\n");
+      } finally {
+        await dev.cli(["config", "rm", "--path", c.key.replace(/^eqmd-matrix:/, "")]);
+        await dev.stack.up();
+      }
+    }
   });
 
   it("the policy pack passes the dev stack and refuses a public port that validation allows", async () => {
@@ -351,14 +460,14 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
     for (const key of ["synapseAdminToken", "synapseAdminPassword", "postgresAdminPassword"]) {
       secrets.set(`output ${key}`, secretOutput(outputs, key));
     }
-    const secretsYaml = await docker(["exec", "-u", "1001:1001", SYNAPSE, "cat", "/data/secrets.yaml"]);
+    const secretsYaml = await docker(["exec", SYNAPSE, "cat", SYNAPSE_PATHS.secrets]);
     for (const line of secretsYaml.split("\n")) {
       const match = /^\s*([a-z_]+):\s*"?([^"\s]{12,})"?\s*$/.exec(line);
       if (match) secrets.set(`secrets.yaml ${match[1]}`, match[2]);
     }
-    const pgpass = await docker(["exec", "-u", "1001:1001", SYNAPSE, "cat", "/data/pgpass"]);
+    const pgpass = await docker(["exec", SYNAPSE, "cat", SYNAPSE_PATHS.pgpass]);
     secrets.set("pgpass password", pgpass.split(":").pop() ?? "");
-    const signingKey = await docker(["exec", "-u", "1001:1001", SYNAPSE, "cat", "/data/signing.key"]);
+    const signingKey = await docker(["exec", SYNAPSE, "cat", SYNAPSE_PATHS.signingKey]);
     secrets.set("signing key seed", signingKey.split(" ").pop() ?? "");
     assert.ok(secrets.size >= 7, `collected ${secrets.size} secret values`);
 
@@ -366,7 +475,11 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
     const exported = await dev.cli(["stack", "export"]);
     const state = stateFilesText(dev.stateDir);
     const inspected = JSON.stringify(
-      await Promise.all([SYNAPSE, ELEMENT, POSTGRES].map((name) => inspectContainer(name))),
+      await Promise.all(
+        [SYNAPSE, ELEMENT, POSTGRES, NAMES.secretsJobContainer, NAMES.configJobContainer].map((name) =>
+          inspectContainer(name),
+        ),
+      ),
     );
     for (const [what, value] of secrets) {
       assert.ok(value.length >= 12, `${what} is a real secret value`);
@@ -549,4 +662,29 @@ async function waitHealthy(deadlineMs: number): Promise<string | undefined> {
     await new Promise((r) => setTimeout(r, 500));
   }
   return health;
+}
+
+/** The generated values the state keeps as secrets (from `pulumi stack export --show-secrets`). */
+function secretStrings(exported: string): string[] {
+  const out = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === "object") {
+      const o = v as Record<string, unknown>;
+      if (typeof o["plaintext"] === "string") collect(JSON.parse(o["plaintext"]) as unknown);
+      else Object.values(o).forEach(walk);
+    }
+  };
+  const collect = (v: unknown): void => {
+    if (typeof v === "string") {
+      // A secret file's content: each long word of it, so a line of it would be caught too.
+      // (Words that look generated: long, letters and digits, no path; not a key name.)
+      for (const word of v.split(/[\s:"]+/)) {
+        if (word.length >= 16 && /\d/.test(word) && /[A-Za-z]/.test(word) && !word.includes("/")) out.add(word);
+      }
+    } else if (Array.isArray(v)) v.forEach(collect);
+    else if (v && typeof v === "object") Object.values(v).forEach(collect);
+  };
+  walk(JSON.parse(exported));
+  return [...out];
 }

@@ -5,7 +5,7 @@
  *
  * Two kinds of difference, nothing else:
  * - image names: no registry is reachable here, so the stack runs on stand-ins that
- *   scripts/e2e/images.sh builds (tests/e2e/images/);
+ *   testbed/setup/images.sh builds (testbed/images/);
  * - names and ports: the tests must run beside a dev stack that is up on the same engine.
  *   Seen in CI: a reviewer's own `npm run up:dev` held eqmd_matrix_synapse, eqmd_net and
  *   127.0.0.1:8008 while the e2e tier ran, and the tier could not start. The prefix

@@ -37,7 +37,7 @@ const IDP = "oidc-equipemed";
 const OIDC_COMMAND_IN_APP = "/app/accounts/management/commands/setup_synapse_oidc_client.py";
 const OIDC_COMMAND_SOURCE = path.join(
   REPO_ROOT,
-  "tests/contract/oidc-provider/accounts/management/commands/setup_synapse_oidc_client.py",
+  "testbed/oidc-provider/accounts/management/commands/setup_synapse_oidc_client.py",
 );
 
 const figures = new Figures();

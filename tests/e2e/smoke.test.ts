@@ -1,6 +1,6 @@
 /**
  * Smoke test of the real engine: the Pulumi CLI and the four provider plugins built from Go
- * modules (scripts/e2e/pulumi-toolchain.sh), a real Docker engine and this machine's
+ * modules (testbed/setup/pulumi-toolchain.sh), a real Docker engine and this machine's
  * PostgreSQL. A small inline program uses each provider for real, then `up`, a `preview`
  * that must report no changes, and `destroy`, with everything checked from outside Pulumi
  * (docker, psql) rather than from Pulumi's own outputs alone.

@@ -26,13 +26,14 @@ const EXPECTED_NAMES = [
   "pinned-images",
   "no-secrets-in-plain-container-inputs",
   "long-running-containers-are-supervised",
+  "long-running-containers-are-hardened",
   "synapse-database-locale",
   "loopback-published-ports",
   "no-protect-inside-matrix-stack",
 ];
 
 describe("the policy list", () => {
-  test("holds the six policies, uniquely named, all mandatory and documented", () => {
+  test("holds the seven policies, uniquely named, all mandatory and documented", () => {
     assert.deepEqual(
       policies.map((p) => p.name),
       EXPECTED_NAMES,
@@ -150,6 +151,7 @@ describe("the pack served by policy/index.ts", () => {
         ["pinned-images", analyzer.EnforcementLevel.MANDATORY],
         ["long-running-containers-are-supervised", analyzer.EnforcementLevel.MANDATORY],
         ["long-running-containers-are-supervised", analyzer.EnforcementLevel.MANDATORY],
+        ["long-running-containers-are-hardened", analyzer.EnforcementLevel.MANDATORY],
         ["loopback-published-ports", analyzer.EnforcementLevel.MANDATORY],
       ],
     );

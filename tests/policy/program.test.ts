@@ -78,7 +78,14 @@ for (const stack of ["dev", "prod"]) {
       assert.ok(synapse, "no long-running Synapse container");
       const broken: RecordedResource = {
         ...synapse,
-        inputs: { ...synapse.inputs, image: "matrixdotorg/synapse:latest", restart: "no", ports: [{ internal: 8008 }] },
+        inputs: {
+          ...synapse.inputs,
+          image: "matrixdotorg/synapse:latest",
+          restart: "no",
+          ports: [{ internal: 8008 }],
+          readOnly: false,
+          logOpts: {},
+        },
         options: { ...synapse.options, protect: true },
       };
       const reported = new Set<string>();
@@ -92,6 +99,7 @@ for (const stack of ["dev", "prod"]) {
         [
           "pinned-images",
           "long-running-containers-are-supervised",
+          "long-running-containers-are-hardened",
           "loopback-published-ports",
           "no-protect-inside-matrix-stack",
         ],

@@ -142,6 +142,8 @@ export function goodContainer(overrides: Record<string, unknown> = {}): Record<s
     envs: ["SYNAPSE_CONFIG_PATH=/data/homeserver.yaml", "UID=1001", "GID=1001"],
     labels: [{ label: "org.eqmd.component", value: "synapse" }],
     ports: [{ internal: 8008, external: 8008, ip: "127.0.0.1", protocol: "tcp" }],
+    logDriver: "json-file",
+    logOpts: { "max-size": "10m", "max-file": "5" },
     ...overrides,
   };
 }

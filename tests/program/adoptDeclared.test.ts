@@ -1,12 +1,12 @@
 /**
  * `npm run adopt` imports into the URNs the program declares. Every entry of its table
- * (scripts/adopt/declared.ts) must be a resource the real program registers, with the same
+ * (ops/adopt/declared.ts) must be a resource the real program registers, with the same
  * type, logical name, parent chain and provider, or the preview after the import would plan a
  * delete of the imported object and a create of the declared one.
  */
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
-import { DECLARED, DeclaredResource, declaredUrn, PROVIDERS, qualifiedType } from "../../scripts/adopt/declared";
+import { DECLARED, DeclaredResource, declaredUrn, PROVIDERS, qualifiedType } from "../../ops/adopt/declared";
 import { ProgramRun, RecordedResource, runProgram } from "../support/programHarness";
 
 let prod: ProgramRun;

@@ -53,12 +53,12 @@ describe("after-reset hooks", () => {
     assert.doesNotMatch(create, /MOCKSECRET/);
   });
 
-  test("failOnWarnings: the hook runs through scripts/hook-run.ts, which masks the variables it passes", () => {
+  test("failOnWarnings: the hook runs through ops/hook-run.ts, which masks the variables it passes", () => {
     const run = runProgram("Pulumi.prod.yaml", { secrets: SECRETS, overrides: ALL_ON });
     const provision = run.one(COMMAND, "-after-reset-2-matrix_provision_rooms");
     assert.equal(
       provision.inputs["create"],
-      "node --import tsx scripts/hook-run.ts --what 'manage.py matrix_provision_rooms' " +
+      "node --import tsx ops/hook-run.ts --what 'manage.py matrix_provision_rooms' " +
         "--mask-env MATRIX_BOT_ACCESS_TOKEN,SYNAPSE_ADMIN_TOKEN -- docker exec -i " +
         "-e MATRIX_BOT_ACCESS_TOKEN -e SYNAPSE_ADMIN_TOKEN eqmd_app python manage.py matrix_provision_rooms",
     );

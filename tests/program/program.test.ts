@@ -412,7 +412,7 @@ describe("secrets", () => {
     assert.equal(write.inputs["dir"], undefined, "an absolute dir would differ per checkout and re-run the command");
     assert.equal(
       write.inputs["create"],
-      "node --import tsx scripts/env-upsert.ts /opt/eqmd/.env -- docker compose -f /opt/eqmd/docker-compose.deploy.yml up -d --force-recreate --no-deps eqmd",
+      "node --import tsx ops/env-upsert.ts /opt/eqmd/.env -- docker compose -f /opt/eqmd/docker-compose.deploy.yml up -d --force-recreate --no-deps eqmd",
     );
   });
 

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { parseArgs, USAGE } from "../../scripts/reset/args";
+import { parseArgs, USAGE } from "../../ops/reset/args";
 
 describe("parseArgs", () => {
   it("reads every option, in any order and in both spellings", () => {

@@ -1,5 +1,5 @@
 /**
- * End to end: the real entry (scripts/reset/main.ts), the real Automation API adapter and the real
+ * End to end: the real entry (ops/reset/main.ts), the real Automation API adapter and the real
  * child-process runner, with fake `pulumi` and `docker` executables first on PATH.
  */
 import { after, before, describe, it } from "node:test";
@@ -48,7 +48,7 @@ function reset(args: string[], scenario: Record<string, unknown> = {}): Promise<
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ["--import", "tsx", path.join(ROOT, "scripts", "reset", "main.ts"), ...args],
+      ["--import", "tsx", path.join(ROOT, "ops", "reset", "main.ts"), ...args],
       {
         cwd: ROOT,
         env: { ...process.env, PATH: `${binDir}${path.delimiter}${process.env["PATH"] ?? ""}`, FAKE_CLI_DIR: dir },
@@ -95,7 +95,7 @@ const deployed = {
 
 const pulumiCalls = (o: Outcome): string[][] => o.calls.filter((c) => c.tool === "pulumi").map((c) => c.argv);
 
-describe("scripts/reset/main.ts (fake pulumi and docker CLIs)", () => {
+describe("ops/reset/main.ts (fake pulumi and docker CLIs)", () => {
   it("--help prints the usage and exits 0 without calling pulumi", async () => {
     const o = await reset(["--help"]);
     assert.equal(o.code, 0);

@@ -7,7 +7,7 @@ import {
   readFacts,
   ResetFacts,
   readPermission,
-} from "../../scripts/reset/facts";
+} from "../../ops/reset/facts";
 import { allowedFacts, config, defaultOutputs, URN, world } from "./fakes";
 
 describe("readPermission", () => {

@@ -13,8 +13,8 @@ import {
   ResetOutputValue,
   ResetStack,
   ResetUpOptions,
-} from "../../scripts/reset/types";
-import { factsFrom, isRefused, ResetFacts } from "../../scripts/reset/facts";
+} from "../../ops/reset/types";
+import { factsFrom, isRefused, ResetFacts } from "../../ops/reset/facts";
 import * as fs from "node:fs";
 import { oneFileTar } from "../support/tar";
 

@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runCommand } from "../../scripts/reset/node";
+import { runCommand } from "../../ops/reset/node";
 
 const node = process.execPath;
 

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { describeDestroyed, describeKept, destroyOptions, nameFromUrn, previewDestroy } from "../../scripts/reset/plan";
-import { ResetStack } from "../../scripts/reset/types";
+import { describeDestroyed, describeKept, destroyOptions, nameFromUrn, previewDestroy } from "../../ops/reset/plan";
+import { ResetStack } from "../../ops/reset/types";
 import { allowedFacts, config, defaultOutputs, URN, world } from "./fakes";
 
 const facts = (cfg: Record<string, unknown> = {}) => allowedFacts("dev", config(cfg), defaultOutputs());

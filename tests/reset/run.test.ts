@@ -3,10 +3,10 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { checkBackup } from "../../scripts/backup/manifest";
+import { checkBackup } from "../../ops/backup/manifest";
 import { checkEnvFile } from "../../config/envFileCheck";
-import { run } from "../../scripts/reset/run";
-import { ResetOptions } from "../../scripts/reset/types";
+import { run } from "../../ops/reset/run";
+import { ResetOptions } from "../../ops/reset/types";
 import { config, defaultOutputs, PASSWORD, STACK, URN, world } from "./fakes";
 
 /** A fresh folder for a --backup that really writes (removed after the file's tests). */

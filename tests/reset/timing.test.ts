@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { formatDuration, formatSummary, PhaseTimer } from "../../scripts/reset/timing";
+import { formatDuration, formatSummary, PhaseTimer } from "../../ops/reset/timing";
 
 describe("timing", () => {
   it("formats durations", () => {

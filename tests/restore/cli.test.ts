@@ -1,8 +1,8 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { parseCommandLine } from "../../scripts/backup/cli";
-import { parseTarget } from "../../scripts/restore/checks";
-import { rebuildTargets } from "../../scripts/restore/targets";
+import { parseCommandLine } from "../../ops/backup/cli";
+import { parseTarget } from "../../ops/restore/checks";
+import { rebuildTargets } from "../../ops/restore/targets";
 import { fakeDeployment } from "./support";
 
 const restoreSpec = { values: ["from"], flags: ["yes"], required: ["from"] };

@@ -2,7 +2,7 @@ import { after, before, describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { restore } from "../../scripts/restore/run";
+import { restore } from "../../ops/restore/run";
 import { config, defaultOutputs, PASSWORD, STACK } from "../reset/fakes";
 import { fakeBackup, fakeDeployment, restoreOptions, restoreWorld } from "./support";
 

@@ -2,8 +2,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { takeBackup } from "../../scripts/backup/run";
-import { RestoreDeps, RestoreOptions } from "../../scripts/restore/run";
+import { takeBackup } from "../../ops/backup/run";
+import { RestoreDeps, RestoreOptions } from "../../ops/restore/run";
 import { allowedFacts, config, defaultOutputs, FakeDepsInit, FakeStackInit, STACK, URN, world } from "../reset/fakes";
 
 /** Writes a backup of the default dev stack into a new temporary folder; returns its path. */

@@ -1,7 +1,8 @@
 /**
  * The layering, read from the tree: data flows config → render → components → index.ts, and
  * every import between the program's folders goes that way. A new import against the
- * direction fails here, naming the file, the import and the rule.
+ * direction fails here, naming the file, the import and the rule. Inside a folder the imports
+ * form no circle either (config/: schema → validate → rules → derive → settings).
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -9,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO_ROOT } from "../support/settings";
 
-type Layer = "config" | "render" | "components" | "index" | "scripts" | "policy";
+type Layer = "config" | "render" | "components" | "index" | "ops" | "policy";
 
 /** Which project layers each layer may import (itself included where listed). */
 const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
@@ -17,7 +18,7 @@ const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
   render: ["render", "config"],
   components: ["components", "render", "config"],
   index: ["components", "config"],
-  scripts: ["scripts", "components", "render", "config"],
+  ops: ["ops", "components", "render", "config"],
   policy: ["policy", "config"],
 };
 
@@ -29,7 +30,7 @@ function layerOf(file: string): Layer | undefined {
   const rel = path.relative(REPO_ROOT, fs.realpathSync(file)).split(path.sep);
   if (rel.length === 1 && rel[0] === "index.ts") return "index";
   const top = rel[0];
-  return top === "config" || top === "render" || top === "components" || top === "scripts" || top === "policy"
+  return top === "config" || top === "render" || top === "components" || top === "ops" || top === "policy"
     ? top
     : undefined;
 }
@@ -65,7 +66,7 @@ function resolveRelative(from: string, spec: string): string | undefined {
 
 const FILES = [
   path.join(REPO_ROOT, "index.ts"),
-  ...["config", "render", "components", "scripts", "policy"].flatMap((d) => sourceFiles(path.join(REPO_ROOT, d))),
+  ...["config", "render", "components", "ops", "policy"].flatMap((d) => sourceFiles(path.join(REPO_ROOT, d))),
 ];
 
 describe("import direction: config → render → components → index", () => {
@@ -99,6 +100,64 @@ describe("import direction: config → render → components → index", () => {
         }
       }
       assert.deepEqual(wrong, [], `${rel} imports against the layering`);
+    });
+  }
+});
+
+/** The project files a file imports by a relative path (type-only imports included). */
+function localImports(file: string): string[] {
+  return importsOf(file)
+    .filter((spec) => spec.startsWith("."))
+    .map((spec) => resolveRelative(file, spec))
+    .filter((target): target is string => target !== undefined);
+}
+
+/** One import circle (its files in order, the first repeated at the end), or undefined. */
+function findCycle(files: readonly string[], importsOfFile: (file: string) => readonly string[]) {
+  const state = new Map<string, "open" | "done">();
+  const stack: string[] = [];
+  const visit = (file: string): string[] | undefined => {
+    if (state.get(file) === "done") return undefined;
+    if (state.get(file) === "open") return [...stack.slice(stack.indexOf(file)), file];
+    state.set(file, "open");
+    stack.push(file);
+    for (const next of importsOfFile(file)) {
+      const cycle = visit(next);
+      if (cycle) return cycle;
+    }
+    stack.pop();
+    state.set(file, "done");
+    return undefined;
+  };
+  for (const file of files) {
+    const cycle = visit(file);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
+describe("no import circle", () => {
+  test("the circle finder finds one", () => {
+    const graph: Record<string, string[]> = { a: ["b"], b: ["c"], c: ["a"], d: ["a"] };
+    assert.deepEqual(
+      findCycle(["d"], (f) => graph[f] ?? []),
+      ["a", "b", "c", "a"],
+    );
+    assert.equal(
+      findCycle(["a"], (f) => ({ a: ["b"], b: ["c"] })[f] ?? []),
+      undefined,
+    );
+  });
+
+  for (const folder of ["config", "render", "components", "ops", "policy"]) {
+    test(`${folder}/`, () => {
+      const inFolder = FILES.filter((f) => path.relative(REPO_ROOT, f).split(path.sep)[0] === folder);
+      const cycle = findCycle(inFolder, (f) => localImports(f).filter((t) => inFolder.includes(t)));
+      assert.equal(
+        cycle?.map((f) => path.relative(REPO_ROOT, f)).join(" → "),
+        undefined,
+        `${folder}/ imports in a circle; move what both sides need into a module below them`,
+      );
     });
   }
 });

@@ -1,5 +1,5 @@
 /**
- * Where the contract tests find the components `scripts/contract-setup.sh` installs, and where
+ * Where the contract tests find the components `testbed/setup/contract-setup.sh` installs, and where
  * they keep their own run files. Versions come from config/versions.ts (the one place).
  */
 import * as crypto from "node:crypto";
@@ -9,16 +9,16 @@ import { EQMD_SYNAPSE_VERSION, SYNAPSE_VERSION } from "../../../config/versions"
 export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 
 /**
- * Where scripts/contract-setup.sh puts the venvs (it reads the same variable). Outside the
+ * Where testbed/setup/contract-setup.sh puts the venvs (it reads the same variable). Outside the
  * checkout: Synapse runs as the container's UID and PostgreSQL as `postgres`, and neither can
  * enter a checkout under a private folder such as root's home.
  */
 export const CONTRACT_CACHE = process.env.EQMD_CONTRACT_CACHE ?? "/var/cache/eqmd-matrix/contract";
 
-export const SETUP_SCRIPT = path.join(REPO_ROOT, "scripts", "contract-setup.sh");
+export const SETUP_SCRIPT = path.join(REPO_ROOT, "testbed", "setup", "contract-setup.sh");
 
 /** The Django project that plays eqmd's OpenID provider. */
-export const PROVIDER_PROJECT = path.join(REPO_ROOT, "tests", "contract", "oidc-provider");
+export const PROVIDER_PROJECT = path.join(REPO_ROOT, "testbed", "oidc-provider");
 
 /** Venv with django-oidc-provider + Django. */
 export const PROVIDER_VENV = path.join(CONTRACT_CACHE, "provider");

@@ -140,7 +140,7 @@ export interface DeclaredSynapse {
   readonly env: Record<string, string>;
   /** The container's `user:` (UID:GID). */
   readonly user: { uid: number; gid: number };
-  /** Container paths of its volumes (the media store). */
+  /** Container paths of its writable volumes (the media store, the log folder). */
   readonly volumePaths: string[];
 }
 
@@ -204,7 +204,17 @@ export class Declared {
     );
     const inputs = container.inputs;
     const files: Record<string, SynapseFile> = {};
-    for (const upload of list(inputs, "uploads")) {
+    // Synapse's files reach it on volumes written by one-shot jobs: the files it sees are the
+    // uploads of every job that mounts one of its volumes at the same path.
+    const mounts = new Set(list(inputs, "volumes").map((v) => `${str(v, "volumeName")}@${str(v, "containerPath")}`));
+    const writers = this.run
+      .all(RESOURCE.container)
+      .filter(
+        (r) =>
+          r !== container &&
+          list(r.inputs, "volumes").some((v) => mounts.has(`${str(v, "volumeName")}@${str(v, "containerPath")}`)),
+      );
+    for (const upload of [...list(inputs, "uploads"), ...writers.flatMap((w) => list(w.inputs, "uploads"))]) {
       const file = str(upload, "file");
       files[file] = {
         content: str(upload, "content"),
@@ -240,7 +250,10 @@ export class Declared {
       configPaths,
       env,
       user: { uid: numeric(uid, "container user"), gid: numeric(gid ?? uid, "container group") },
-      volumePaths: list(inputs, "volumes").map((v) => str(v, "containerPath")),
+      // The read-only volumes carry the files above; the writable ones are Synapse's stores.
+      volumePaths: list(inputs, "volumes")
+        .filter((v) => !(isRecord(v) && v["readOnly"] === true))
+        .map((v) => str(v, "containerPath")),
     };
   }
 

@@ -1,5 +1,5 @@
 /**
- * The OpenID provider that plays eqmd's Django app (tests/contract/oidc-provider): its
+ * The OpenID provider that plays eqmd's Django app (testbed/oidc-provider): its
  * management commands, and the provider itself served by Django's runserver on loopback.
  */
 import * as path from "node:path";

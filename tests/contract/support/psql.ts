@@ -1,11 +1,11 @@
 /**
  * SQL against the contract's own PostgreSQL cluster (127.0.0.1:54329, created by
- * scripts/contract-setup.sh with trust for loopback TCP) as `postgres`, through the psql CLI.
+ * testbed/setup/contract-setup.sh with trust for loopback TCP) as `postgres`, through the psql CLI.
  */
 import { runCommand } from "./run";
 
 export const POSTGRES_HOST = "127.0.0.1";
-/** The one definition of the port; scripts/contract-setup.sh reads it from this line. */
+/** The one definition of the port; testbed/setup/contract-setup.sh reads it from this line. */
 export const POSTGRES_PORT = 54329;
 export const POSTGRES_SUPERUSER = "postgres";
 

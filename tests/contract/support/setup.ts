@@ -1,4 +1,4 @@
-/** Runs scripts/contract-setup.sh (venvs + PostgreSQL); its output goes to this test's output. */
+/** Runs testbed/setup/contract-setup.sh (venvs + PostgreSQL); its output goes to this test's output. */
 import { SETUP_SCRIPT } from "./paths";
 import { runCommand } from "./run";
 

@@ -1,5 +1,5 @@
 /**
- * Names of the stand-in images scripts/e2e/images.sh builds from tests/e2e/images/ (never
+ * Names of the stand-in images testbed/setup/images.sh builds from testbed/images/ (never
  * the official names), at the versions the program pins.
  */
 import { EQMD_SYNAPSE_VERSION, SYNAPSE_VERSION } from "../../../config/versions";
@@ -9,5 +9,5 @@ export const SYNAPSE_IMAGE = `eqmd-e2e/synapse:v${SYNAPSE_VERSION}`;
 export const EQMD_SYNAPSE_IMAGE = `eqmd-e2e/synapse:v${EQMD_SYNAPSE_VERSION}`;
 export const ELEMENT_IMAGE = "eqmd-e2e/element-web:v1.11.58";
 export const POSTGRES_IMAGE = "eqmd-e2e/postgres:15";
-/** eqmd's Django stand-in (tests/e2e/images/django): the contract tier's OpenID provider in a container. */
+/** eqmd's Django stand-in (testbed/images/django): the contract tier's OpenID provider in a container. */
 export const DJANGO_IMAGE = "eqmd-e2e/django:5.2";

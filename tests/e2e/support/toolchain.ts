@@ -1,5 +1,5 @@
 /**
- * The real Pulumi toolchain built by scripts/e2e/pulumi-toolchain.sh (CLI, language host and
+ * The real Pulumi toolchain built by testbed/setup/pulumi-toolchain.sh (CLI, language host and
  * provider plugins from Go modules), as the environment the end-to-end tests run it with.
  * Running the script is cheap once its cache is complete; a missing toolchain builds it.
  */
@@ -24,7 +24,7 @@ export function toolchain(): Promise<Toolchain> {
 }
 
 async function load(): Promise<Toolchain> {
-  const script = path.join(REPO_ROOT, "scripts", "e2e", "pulumi-toolchain.sh");
+  const script = path.join(REPO_ROOT, "testbed", "setup", "pulumi-toolchain.sh");
   const result = await runCommand(["bash", script, "--print-env"], { timeoutMs: 90 * 60_000 });
   const env = parseExports(result.stdout, process.env.PATH ?? "");
   const root = env.EQMD_PULUMI_TOOLCHAIN;

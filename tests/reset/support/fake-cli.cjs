@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// A stand-in for the `pulumi` and `docker` CLIs, for the end-to-end test of scripts/reset.ts.
+// A stand-in for the `pulumi` and `docker` CLIs, for the end-to-end test of ops/reset.ts.
 // Invoked as `fake-cli.cjs <pulumi|docker> args…`. Appends {tool, argv, env} to
 // $FAKE_CLI_DIR/calls.jsonl and answers from $FAKE_CLI_DIR/scenario.json.
 "use strict";

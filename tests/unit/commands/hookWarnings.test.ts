@@ -1,4 +1,4 @@
-/** eqmd's warning lines found and masked, and scripts/hook-run.ts failing a hook marked failOnWarnings. */
+/** eqmd's warning lines found and masked, and ops/hook-run.ts failing a hook marked failOnWarnings. */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -54,9 +54,9 @@ describe("findWarnings: eqmd's warning lines", () => {
   });
 });
 
-describe("scripts/hook-run.ts (failOnWarnings)", () => {
+describe("ops/hook-run.ts (failOnWarnings)", () => {
   const hookRun = (args: string[], env: Record<string, string> = {}) =>
-    runArgv([process.execPath, "--import", "tsx", path.join(REPO_ROOT, "scripts", "hook-run.ts"), ...args], {
+    runArgv([process.execPath, "--import", "tsx", path.join(REPO_ROOT, "ops", "hook-run.ts"), ...args], {
       cwd: REPO_ROOT,
       env,
     });

@@ -49,6 +49,8 @@ describe("defaults (eqmd's values)", () => {
       configJobContainer: "hx_matrix_config_init",
       secretsVolume: "hx_matrix_secrets",
       secretsJobContainer: "hx_matrix_secrets_init",
+      elementWebRootVolume: "hx_element_web_root",
+      elementConfigJobContainer: "hx_element_config_init",
       logVolume: "hx_matrix_logs",
       logInitContainer: "hx_matrix_logs_init",
       postgresContainer: "hx_matrix_postgres",

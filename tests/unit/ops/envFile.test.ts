@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { formatEnvValue, planEnvUpsert, readEnvValue, writeEnvFile } from "../../../scripts/envFile";
+import { formatEnvValue, planEnvUpsert, readEnvValue, writeEnvFile } from "../../../ops/envFile";
 import { upsertEnvText } from "../../support/envText";
 import { REPO_ROOT } from "../../support/settings";
 import { runArgv, tempDir } from "../commands/support/run";
@@ -182,7 +182,7 @@ describe("writeEnvFile", () => {
   });
 });
 
-describe("scripts/env-upsert.ts", () => {
+describe("ops/env-upsert.ts", () => {
   let dir: string;
   beforeEach(() => {
     dir = tempDir("env-cli");
@@ -190,7 +190,7 @@ describe("scripts/env-upsert.ts", () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const cli = (args: string[], stdin: string) =>
-    runArgv([process.execPath, "--import", "tsx", path.join(REPO_ROOT, "scripts", "env-upsert.ts"), ...args], {
+    runArgv([process.execPath, "--import", "tsx", path.join(REPO_ROOT, "ops", "env-upsert.ts"), ...args], {
       stdin,
       cwd: REPO_ROOT,
     });

@@ -1,6 +1,6 @@
 /**
  * The thin adapter from `@pulumi/pulumi/automation`'s Stack to AdoptStack; errors are narrowed
- * to pulumi's stderr as the reset does (scripts/reset/automation.ts).
+ * to pulumi's stderr as the reset does (ops/reset/automation.ts).
  */
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { short } from "../reset/automation";

@@ -2,7 +2,7 @@
 # Builds the real Pulumi toolchain from Go modules (no release binary can be downloaded here):
 #
 #   bin/pulumi                    the CLI, at the version of @pulumi/pulumi in package-lock.json
-#   bin/pulumi-language-nodejs    the Node.js language host (tools/pulumi/language-nodejs)
+#   bin/pulumi-language-nodejs    the Node.js language host (testbed/toolchain/language-nodejs)
 #   plugins/pulumi-resource-*     docker, postgresql, random, command, at exactly the versions
 #                                 the installed npm SDKs ask for (`pulumi.version` in each
 #                                 SDK's package.json)
@@ -12,16 +12,17 @@
 #   modules.lock                  every Go module (path and version) compiled into the binaries
 #
 # into ${XDG_CACHE_HOME:-$HOME/.cache}/eqmd-matrix/pulumi/<key>, outside the checkout. The key
-# hashes the wanted versions, the Go version and the sources under tools/pulumi/, so a change
-# to any of them builds a new toolchain and a rerun with a complete cache does nothing.
+# hashes the wanted versions, the Go version and the sources under testbed/toolchain/ (by paths
+# relative to that folder, so moving it keeps the key): a change to any of them builds a new
+# toolchain, and a rerun with a complete cache does nothing.
 #
-# usage: scripts/e2e/pulumi-toolchain.sh [--print-env]
+# usage: testbed/setup/pulumi-toolchain.sh [--print-env]
 #   --print-env   print `export ...` lines (PATH, PULUMI_HOME, ...) for the built toolchain
 #                 on stdout, everything else on stderr; `eval "$(... --print-env)"` uses it.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-TOOLS="$ROOT/tools/pulumi"
+TOOLS="$ROOT/testbed/toolchain"
 PROVIDERS=(command docker postgresql random)
 print_env=false
 [ "${1:-}" = "--print-env" ] && print_env=true
@@ -48,13 +49,14 @@ declare -A want
 for p in "${PROVIDERS[@]}"; do want[$p]=$(sdk_plugin_version "$p"); done
 
 # The committed sources only: build output and generated schemas (git-ignored) must not
-# change the key, or a fresh clone would never find the cache a warm checkout filled.
+# change the key, or a fresh clone would never find the cache a warm checkout filled. Paths
+# are relative to $TOOLS, so moving the folder within the repository keeps the key.
 sources_hash() {
-  if git -C "$ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-    (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard tools/pulumi | LC_ALL=C sort -z |
+  if git -C "$TOOLS" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    (cd "$TOOLS" && git ls-files -z --cached --others --exclude-standard -- . | LC_ALL=C sort -z |
       xargs -0 sha256sum) | sha256sum | cut -c1-16
   else
-    (cd "$ROOT" && find tools/pulumi -type f ! -path '*/.build/*' ! -path '*/gen/*' -print0 | LC_ALL=C sort -z |
+    (cd "$TOOLS" && find . -type f ! -path '*/.build/*' ! -path '*/gen/*' -printf '%P\0' | LC_ALL=C sort -z |
       xargs -0 sha256sum) | sha256sum | cut -c1-16
   fi
 }

@@ -1,5 +1,5 @@
 /**
- * tsx scripts/hook-run.ts --what <label> [--mask-env NAME,…] -- <program> [args…]
+ * tsx ops/hook-run.ts --what <label> [--mask-env NAME,…] -- <program> [args…]
  *
  * Runs one after-reset hook that is marked `failOnWarnings` (no shell; stdin closed; its stderr
  * passes through). eqmd's commands exit 0 even when invites, DM rooms or deactivations failed;
@@ -16,7 +16,7 @@ import { findWarnings } from "../components/commands/hookWarnings";
 
 const WARNINGS_EXIT = 3;
 
-const USAGE = "usage: tsx scripts/hook-run.ts --what <label> [--mask-env NAME,…] -- <program> [args…]\n";
+const USAGE = "usage: tsx ops/hook-run.ts --what <label> [--mask-env NAME,…] -- <program> [args…]\n";
 
 interface Args {
   readonly what: string;

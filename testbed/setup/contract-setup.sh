@@ -31,7 +31,7 @@
 #   EQMD_CONTRACT_CACHE   where the venvs go (default /var/cache/eqmd-matrix/contract).
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CACHE="${EQMD_CONTRACT_CACHE:-/var/cache/eqmd-matrix/contract}"
 VERSIONS_TS="$ROOT/config/versions.ts"
 CONSTRAINTS_DIR="$ROOT/tests/contract/constraints"

@@ -1,8 +1,8 @@
 /**
- * tsx scripts/env-upsert.ts <path-to-.env> [-- <command> [args…]]
+ * tsx ops/env-upsert.ts <path-to-.env> [-- <command> [args…]]
  *
  * Reads one JSON object of KEY → value from stdin and upserts it into the .env file (see
- * scripts/envFile.ts: comments and other lines kept, mode kept, atomic write, one
+ * ops/envFile.ts: comments and other lines kept, mode kept, atomic write, one
  * `<path>.bak`). Prints only key names, never values. With `-- <command>`, runs that command
  * (no shell) only when the file changed — e.g. recreating eqmd's Django containers, which read
  * `.env` only at creation — and exits with its status. Otherwise exit 0 on success (also when
@@ -12,7 +12,7 @@ import { spawnSync } from "node:child_process";
 import { writeEnvFile } from "./envFile";
 
 const USAGE =
-  "usage: tsx scripts/env-upsert.ts <path-to-.env> [-- <command> [args…]]   (JSON object of KEY: value on stdin)\n";
+  "usage: tsx ops/env-upsert.ts <path-to-.env> [-- <command> [args…]]   (JSON object of KEY: value on stdin)\n";
 
 function readStdin(): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Build the end-to-end tests' stand-in images on the local Docker engine (no registry is
-# reachable, so nothing is pulled). Run scripts/e2e/docker-engine.sh first.
+# reachable, so nothing is pulled). Run testbed/setup/docker-engine.sh first.
 #
 #   eqmd-e2e/debian:bookworm              debootstrap --variant=minbase, from this machine's
 #                                         apt mirror; built once, then reused
-#   eqmd-e2e/synapse:v<SYNAPSE_VERSION>   tests/e2e/images/synapse
+#   eqmd-e2e/synapse:v<SYNAPSE_VERSION>   testbed/images/synapse
 #   eqmd-e2e/synapse:v<EQMD_SYNAPSE_VERSION>
-#   eqmd-e2e/postgres:<major>             tests/e2e/images/postgres (major of DEFAULT_POSTGRES_IMAGE)
-#   eqmd-e2e/element-web:v<version>       tests/e2e/images/element-web (tag of DEFAULT_ELEMENT_IMAGE)
-#   eqmd-e2e/django:5.2                   tests/e2e/images/django: eqmd's Django stand-in, running
-#                                         tests/contract/oidc-provider (copied in at build time)
+#   eqmd-e2e/postgres:<major>             testbed/images/postgres (major of DEFAULT_POSTGRES_IMAGE)
+#   eqmd-e2e/element-web:v<version>       testbed/images/element-web (tag of DEFAULT_ELEMENT_IMAGE)
+#   eqmd-e2e/django:5.2                   testbed/images/django: eqmd's Django stand-in, running
+#                                         testbed/oidc-provider (copied in at build time)
 #
 # Versions come from config/versions.ts. Tags never reuse the official image names.
 #
@@ -26,7 +26,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-IMAGES=$ROOT/tests/e2e/images
+IMAGES=$ROOT/testbed/images
 VERSIONS=$ROOT/config/versions.ts
 CONSTRAINTS_DIR=$ROOT/tests/contract/constraints
 LOG_DIR=${EQMD_E2E_LOG_DIR:-/var/tmp/eqmd-e2e-images}
@@ -39,7 +39,7 @@ die() { echo "images: error: $*" >&2; exit 1; }
 now() { date +%s.%N; }
 since() { awk -v s="$1" -v e="$(now)" 'BEGIN { printf "%.1fs", e - s }'; }
 
-docker info >/dev/null 2>&1 || die "no Docker engine answers (run scripts/e2e/docker-engine.sh first)"
+docker info >/dev/null 2>&1 || die "no Docker engine answers (run testbed/setup/docker-engine.sh first)"
 mkdir -p "$LOG_DIR"
 TOTAL_START=$(now)
 # One build at a time per prefix (helpers may run this concurrently; the later one then finds
@@ -343,7 +343,7 @@ synapse_pid=$!
   build_image "$PREFIX/postgres:$PG_MAJOR" postgres "$PG_MAJOR"
   build_image "$PREFIX/element-web:$ELEMENT_TAG" element-web "${ELEMENT_TAG#v}"
   EXTRA_FILES=("$CONSTRAINTS_DIR/provider.txt" constraints.txt)
-  EXTRA_DIRS=("$ROOT/tests/contract/oidc-provider" oidc-provider)
+  EXTRA_DIRS=("$ROOT/testbed/oidc-provider" oidc-provider)
   build_image "$PREFIX/django:$DJANGO_TAG" django "$DJANGO_TAG"
 ) >"$lane_dir/other" 2>&1 &
 other_pid=$!

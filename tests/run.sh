@@ -3,7 +3,7 @@
 # not expand globs itself). Finding no test file is an error, never a silent pass.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ "$#" -gt 0 ] || { echo "usage: scripts/test.sh <folder>... [-- <node --test options>]" >&2; exit 2; }
+[ "$#" -gt 0 ] || { echo "usage: tests/run.sh <folder>... [-- <node --test options>]" >&2; exit 2; }
 dirs=(); opts=()
 while [ "$#" -gt 0 ]; do
   if [ "$1" = "--" ]; then shift; opts=("$@"); break; fi

@@ -9,8 +9,8 @@ out=${1:?usage: build.sh <outdir> <version>}
 version=${2:?usage: build.sh <outdir> <version>}
 pinned=$(cd "$here" && go list -m -f '{{.Version}}' github.com/pulumi/pulumi/pkg/v3)
 if [ "$pinned" != "v$version" ]; then
-  echo "build.sh: tools/pulumi/cli/go.mod pins pkg/v3 $pinned, but v$version is wanted." >&2
-  echo "  fix: cd tools/pulumi/cli && go get github.com/pulumi/pulumi/pkg/v3@v$version github.com/pulumi/pulumi/sdk/v3@v$version && go mod tidy" >&2
+  echo "build.sh: testbed/toolchain/cli/go.mod pins pkg/v3 $pinned, but v$version is wanted." >&2
+  echo "  fix: cd testbed/toolchain/cli && go get github.com/pulumi/pulumi/pkg/v3@v$version github.com/pulumi/pulumi/sdk/v3@v$version && go mod tidy" >&2
   exit 1
 fi
 mkdir -p "$out"

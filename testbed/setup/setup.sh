@@ -9,5 +9,5 @@ bash "$here/docker-engine.sh"
 bash "$here/compose.sh"
 bash "$here/images.sh"
 bash "$here/pulumi-toolchain.sh"
-bash "$here/../contract-setup.sh" --postgres-only
+bash "$here/contract-setup.sh" --postgres-only
 echo "e2e-setup: ready in $((SECONDS - start)) s"

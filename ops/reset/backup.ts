@@ -1,5 +1,5 @@
 /**
- * `--backup <dir>`: the same backup as `npm run backup` (scripts/backup/), taken after the
+ * `--backup <dir>`: the same backup as `npm run backup` (ops/backup/), taken after the
  * confirmation and before anything is destroyed, into `<dir>/<stack>-<UTC time>/`.
  */
 import { programVersion } from "../backup/program";

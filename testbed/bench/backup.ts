@@ -1,9 +1,11 @@
 /**
  * The cost of a backup and a restore against data size: a script, not a test.
  *
- *   flock /tmp/eqmd-e2e-run.lock npx tsx testbed/bench/backup.ts [--events 10000,100000] [--media-mib 16,128]
+ *   npx tsx testbed/bench/backup.ts [--events 10000,100000] [--media-mib 16,128]
  *
- * Brings up the dev-e2e stack (the e2e tier's own names and ports, loopback only), makes a
+ * Brings up a `bench` stack: Pulumi.dev.yaml with the e2e tier's stand-in images and names and
+ * ports of its own (prefix eqmd_bench, 127.0.0.1:28008/28080/55533), so it needs no e2e lock
+ * and runs beside the tiers; loopback only. It makes a
  * room with real messages through Synapse's API, then grows it to each size in turn: events
  * cloned from a real message inside PostgreSQL (jsonb_populate_record keeps every column of
  * whichever Synapse version), media as random files in the media volume. At each size it
@@ -25,13 +27,32 @@ import { takeBackup } from "../../ops/backup/run";
 import { programVersion, REPO_ROOT } from "../../ops/backup/program";
 import { psqlCommand } from "../../ops/backup/commands";
 import { restore } from "../../ops/restore/run";
-import { openCleanDevStack } from "../../tests/e2e/support/devStack";
-import { docker } from "../../tests/e2e/support/docker";
+import { DEV_STACK_FILE, openE2eStack } from "../../tests/e2e/support/devStack";
+import { docker, removeLeftovers } from "../../tests/e2e/support/docker";
+import { withDifferences } from "../../tests/e2e/support/stackConfig";
 import { makeData, MatrixHttp } from "../../tests/e2e/support/matrixData";
-import { E2E_PREFIX, E2E_SYNAPSE_PORT } from "../../tests/e2e/differences";
+import { DEV_E2E_DIFFERENCES } from "../../tests/e2e/differences";
 
 const MIB = 1024 * 1024;
-const NAMES = resourceNames(E2E_PREFIX);
+const BENCH_PREFIX = "eqmd_bench";
+const BENCH_SYNAPSE_PORT = 28008;
+const NAMES = resourceNames(BENCH_PREFIX);
+
+/** The dev-e2e differences with the bench's own names and ports. */
+function benchConfig(): Record<string, unknown> {
+  const own: Record<string, string | number> = {
+    containerPrefix: BENCH_PREFIX,
+    "network.name": `${BENCH_PREFIX}_net`,
+    "synapse.port": `127.0.0.1:${BENCH_SYNAPSE_PORT}`,
+    publicBaseUrl: `http://localhost:${BENCH_SYNAPSE_PORT}/`,
+    "element.port": "127.0.0.1:28080",
+    "postgres.port": 55533,
+  };
+  return withDifferences(
+    DEV_STACK_FILE,
+    DEV_E2E_DIFFERENCES.map((d) => ({ key: d.key, value: own[d.key] ?? d.value })),
+  );
+}
 
 interface Row {
   events: number;
@@ -116,14 +137,15 @@ async function main(): Promise<void> {
   if (sizes.some((n) => !Number.isInteger(n) || n <= 0) || media.length !== sizes.length)
     throw new Error("--events and --media-mib: as many positive integers each, comma-separated");
 
-  const dev = await openCleanDevStack();
+  await removeLeftovers(BENCH_PREFIX);
+  const dev = await openE2eStack("bench", benchConfig());
   Object.assign(process.env, dev.env);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "eqmd-bench-"));
   const rows: Row[] = [];
   try {
     await dev.stack.up({ onOutput: () => undefined });
     const outputs = await dev.stack.outputs();
-    const http = new MatrixHttp(`http://127.0.0.1:${E2E_SYNAPSE_PORT}`);
+    const http = new MatrixHttp(`http://127.0.0.1:${BENCH_SYNAPSE_PORT}`);
     const data = await makeData(http, String(outputs["synapseAdminToken"]?.value), "localhost", 10, []);
     const stack = fromAutomationStack(dev.stack);
     const facts = await readFacts(stack, undefined, "read");

@@ -3,7 +3,7 @@
  *
  *   npx tsx testbed/bench/backup.ts [--events 10000,100000] [--media-mib 16,128]
  *
- * Brings up a `bench` stack: Pulumi.dev.yaml with the e2e tier's stand-in images and names and
+ * Brings up a `dev-bench` stack (a dev-* name: the managed PostgreSQL is for dev stacks only): Pulumi.dev.yaml with the e2e tier's stand-in images and names and
  * ports of its own (prefix eqmd_bench, 127.0.0.1:28008/28080/55533), so it needs no e2e lock
  * and runs beside the tiers; loopback only. It makes a
  * room with real messages through Synapse's API, then grows it to each size in turn: events
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
     throw new Error("--events and --media-mib: as many positive integers each, comma-separated");
 
   await removeLeftovers(BENCH_PREFIX);
-  const dev = await openE2eStack("bench", benchConfig());
+  const dev = await openE2eStack("dev-bench", benchConfig());
   Object.assign(process.env, dev.env);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "eqmd-bench-"));
   const rows: Row[] = [];

@@ -3,11 +3,12 @@
  *
  *   npx tsx testbed/bench/backup.ts [--events 10000,100000] [--media-mib 16,128]
  *
- * Brings up a `dev-bench` stack (a dev-* name: the managed PostgreSQL is for dev stacks only): Pulumi.dev.yaml with the e2e tier's stand-in images and names and
- * ports of its own (prefix eqmd_bench, 127.0.0.1:28008/28080/55533), so it needs no e2e lock
- * and runs beside the tiers; loopback only. It makes a
- * room with real messages through Synapse's API, then grows it to each size in turn: events
- * cloned from a real message inside PostgreSQL (jsonb_populate_record keeps every column of
+ * Brings up a `dev-bench` stack: Pulumi.dev.yaml with the e2e tier's stand-in images and names
+ * and ports of its own (prefix eqmd_bench, 127.0.0.1:28008/28080/55533; a dev-* name because
+ * the managed PostgreSQL is for dev stacks only), so it needs no e2e lock; loopback only. It
+ * makes a room with real messages through Synapse's API, then grows it to each size in turn:
+ * events cloned from a real message inside PostgreSQL, each with a random body
+ * (jsonb_populate_record keeps every column of
  * whichever Synapse version), media as random files in the media volume. At each size it
  * takes `npm run backup` and `npm run restore` in-process (their own code and timings) and
  * prints one row; the stack and its volumes are removed at the end. Bounded: every step has a
@@ -84,8 +85,11 @@ async function growEvents(facts: ResetFacts, seedEventId: string, total: number)
   );
   await sqlText(
     facts,
+    // Each clone gets its own event id and a body of its own (128 random hex characters), so the
+    // dump compresses as real conversations do, not as one row repeated.
     `INSERT INTO event_json SELECT (jsonb_populate_record(NULL::event_json, to_jsonb(j) || jsonb_build_object(
-       'event_id', '$bench' || g || ':localhost'))).*
+       'event_id', '$bench' || g || ':localhost',
+       'json', regexp_replace(j.json, '"body":"[^"]*"', '"body":"' || repeat(md5(g::text || random()::text), 4) || '"')))).*
      FROM event_json j, generate_series(${have + 1}, ${total}) g WHERE j.event_id = '${seed}'`,
   );
 }

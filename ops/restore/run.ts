@@ -200,14 +200,14 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
       checkInterrupt(deps);
     });
   } catch (err) {
+    // A ^C reaches the children too: their failure is the interruption, not a fault.
+    const interrupted = err instanceof Interrupted || deps.interrupted();
     await discardStaged();
-    shout(`${err instanceof Interrupted ? "Interrupted" : "Staging failed"}: ${message(err)}`);
+    shout(`${interrupted ? "Interrupted (^C)" : "Staging failed"}: ${message(err)}`);
     shout(
       `Nothing was changed: Synapse kept serving the current data; the staged copy is removed. Run again: ${rerun}`,
     );
-    return stopped(
-      err instanceof Interrupted ? "interrupted in stage; nothing was changed" : "failed in stage; nothing was changed",
-    );
+    return stopped(interrupted ? "interrupted in stage; nothing was changed" : "failed in stage; nothing was changed");
   }
 
   // 4. Stop Synapse, swap the staged data in.

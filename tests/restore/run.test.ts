@@ -167,7 +167,7 @@ describe("restore: failures put the current data back", () => {
     assert.equal(await restore(restoreOptions(backup), w.restoreDeps), 1);
     const lines = w.lines();
     assert.ok(!lines.some((l) => /^docker stop|RENAME/.test(l)), lines.join("\n"));
-    assert.match(w.err(), /Interrupted: \^C/);
+    assert.match(w.err(), /Interrupted \(\^C\): \^C: stopped at the next safe point/);
     assert.match(w.out(), /Result: interrupted in stage; nothing was changed/);
   });
 

@@ -5,9 +5,9 @@
  * outputs of the last `up` supply what only the deployment knows (the URN, the names it
  * actually used, the generated dev PostgreSQL password).
  */
-import { ResetConfigValue, ResetOutputValue, ResetStack } from "./types";
+import { EnvCheck, ResetConfigValue, ResetOutputValue, ResetStack } from "./types";
 import { buildSettings, CONFIG_NAMESPACE, Settings } from "../../config/settings";
-import { ConfigError, ConfigIssue } from "../../config/errors";
+import { ConfigError } from "../../config/errors";
 import { isRecord } from "../../config/isRecord";
 import { configInput } from "../../config/stackValues";
 import { MATRIX_STACK_NAME, TYPE } from "../../components/tokens";
@@ -43,9 +43,6 @@ export interface RefusedFacts {
  * forbidden) or "read" (a backup, which changes nothing and must work on production too).
  */
 export type FactsPurpose = "overwrite" | "read";
-
-/** Checks eqmd's `.env` against the settings (config/envFileCheck.ts); no issues = consistent. */
-export type EnvCheck = (settings: Settings) => readonly ConfigIssue[];
 
 export interface ResetFacts {
   readonly stack: string;

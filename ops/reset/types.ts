@@ -3,7 +3,11 @@
  * stack, the terminal, child processes, the clock, the disk) comes in through these interfaces,
  * so the orchestration can be run against recording fakes.
  */
-import type { EnvCheck } from "./facts";
+import type { ConfigIssue } from "../../config/errors";
+import type { Settings } from "../../config/settings";
+
+/** Checks eqmd's `.env` against the settings (config/envFileCheck.ts); no issues = consistent. */
+export type EnvCheck = (settings: Settings) => readonly ConfigIssue[];
 
 /** One config value as `pulumi config --json` reports it (objects are JSON text). */
 export interface ResetConfigValue {

@@ -183,7 +183,7 @@ async function main(): Promise<void> {
       if (code !== 0) throw new Error(`restore at ${events} exited ${code}:\n${log.join("")}`);
       const summary = log.join("").slice(log.join("").indexOf("Summary"));
       const phases = Object.fromEntries(
-        [...summary.matchAll(/^ {2}(\w+) +(\S+)/gm)].map((m) => [m[1] ?? "", m[2] ?? ""]),
+        [...summary.matchAll(/^ {2}(\w+) +(\d[^ \n]*(?: \d[^ \n]*s)?)/gm)].map((m) => [m[1] ?? "", m[2] ?? ""]),
       );
       rows.push({
         events,

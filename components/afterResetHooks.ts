@@ -4,7 +4,7 @@ import { AfterResetHook, ExecTarget } from "../config";
 import { execArgv, execLine, shellJoin, withheldOnFailure } from "./commands/exec";
 import { describeWarnings, findWarnings } from "./commands/hookWarnings";
 import { parseKeyValueLines } from "./commands/parse";
-import { clearStaleRoomsCode } from "./commands/pythonScripts";
+import { shellLoaderArgs, shellScript, ShellScriptName } from "./commands/pythonScripts";
 import { secretCommand } from "./secretCommand";
 import { childOptions } from "./childOptions";
 import { dockerEnv } from "./dockerEnv";
@@ -47,15 +47,18 @@ export class AfterResetHooks extends pulumi.ComponentResource {
     let previous: command.local.Command | undefined;
     // Names are known from config, so the command line stays readable (values go via env).
     const passed: string[] = ["SYNAPSE_ADMIN_TOKEN"];
-    args.hooks.forEach((hook, i) => {
-      // The index is the hook's place in the config, so switching one on renames no other.
-      if (!hook.enabled) return;
+    for (const { id, hook, before } of steps(args.hooks)) {
       const known = captured;
       const what = describeHook(hook);
+      const envNames = [...passed].sort();
       const step = secretCommand(
-        `${name}-${i}-${hook.command?.[0] ?? hook.builtin}`,
+        `${name}-${id}`,
         {
-          create: hookScript(args, hook, [...passed].sort(), what),
+          create: hookScript(args, hook, envNames, what),
+          // The check runs again whenever the hook it guards is changed (same environment too).
+          ...(before ? { triggers: [hookScript(args, before, envNames, describeHook(before))] } : {}),
+          // A builtin's code goes on stdin (marked secret so a diff does not print the source).
+          ...(hook.builtin ? { stdin: pulumi.secret(shellScript(BUILTIN_SCRIPTS[hook.builtin])) } : {}),
           environment: pulumi.secret(
             pulumi.all([known, args.adminToken]).apply(([values, token]) => ({
               ...dockerEnv(args),
@@ -76,7 +79,7 @@ export class AfterResetHooks extends pulumi.ComponentResource {
       warnings.push(this.reportWarnings(what, step.stdout, args.adminToken, captured));
       passed.push(...hook.capture.filter((k) => !passed.includes(k)));
       previous = step;
-    });
+    }
     this.captured = captured;
     this.warnings = pulumi.all(warnings).apply((lists) => lists.flat());
     this.registerOutputs({ warnings: this.warnings });
@@ -102,6 +105,42 @@ export class AfterResetHooks extends pulumi.ComponentResource {
   }
 }
 
+/** The `manage.py shell` script of each builtin step (components/commands/scripts/). */
+export const BUILTIN_SCRIPTS: Record<NonNullable<AfterResetHook["builtin"]>, ShellScriptName> = {
+  clearStaleRooms: "clear_stale_rooms",
+  checkLocalparts: "check_localparts",
+};
+
+/** The check run before a hook marked `checkLocalparts` (an eqmd command that creates accounts). */
+const LOCALPART_CHECK: AfterResetHook = {
+  builtin: "checkLocalparts",
+  capture: [],
+  failOnWarnings: false,
+  checkLocalparts: false,
+  enabled: true,
+};
+
+/**
+ * The steps in order, each with its resource name: a hook keeps its place in the config in
+ * its name (switching one on renames no other), and the localpart check before hook `i` is
+ * `<i>-checkLocalparts`. Disabled hooks declare nothing.
+ */
+function steps(hooks: readonly AfterResetHook[]): Step[] {
+  return hooks.flatMap((hook, i) => {
+    if (!hook.enabled) return [];
+    const own = { id: `${i}-${hook.command?.[0] ?? hook.builtin}`, hook };
+    return hook.checkLocalparts ? [{ id: `${i}-checkLocalparts`, hook: LOCALPART_CHECK, before: hook }, own] : [own];
+  });
+}
+
+interface Step {
+  /** The resource name after the component's: "<config index>-<command or builtin>". */
+  readonly id: string;
+  readonly hook: AfterResetHook;
+  /** For the localpart check: the hook it guards (it reruns whenever that one's command changes). */
+  readonly before?: AfterResetHook;
+}
+
 /** How the hook is named in messages: "manage.py setup_matrix_bot", "clearStaleRooms". */
 function describeHook(hook: AfterResetHook): string {
   return hook.command ? `manage.py ${hook.command.join(" ")}` : `${hook.builtin} (manage.py shell)`;
@@ -109,7 +148,7 @@ function describeHook(hook: AfterResetHook): string {
 
 /** The /bin/sh script of one hook; its stdout is withheld when it fails (it may carry secrets). */
 function hookScript(args: AfterResetHooksArgs, hook: AfterResetHook, envNames: string[], what: string): string {
-  const argv = hook.command ?? ["shell", "-c", clearStaleRoomsCode()];
+  const argv = hook.command ?? shellLoaderArgs(BUILTIN_SCRIPTS[hook.builtin ?? "clearStaleRooms"]);
   const run = [...args.managePy, ...argv];
   if (!hook.failOnWarnings) return withheldOnFailure(execLine(args.exec, run, envNames), what);
   // Relative to the project directory (the command's default `dir`), as the .env write.

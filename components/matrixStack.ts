@@ -4,6 +4,7 @@ import { AfterResetHooks } from "./afterResetHooks";
 import { ElementWeb } from "./elementWeb";
 import { EnvFileSync } from "./envFileSync";
 import { OidcClient, OidcClientArgs } from "./oidcClient";
+import { RateLimitExemption } from "./rateLimitExemption";
 import { Synapse, SynapseFile } from "./synapse";
 import { SynapseAdmin } from "./synapseAdmin";
 import { SynapseDatabase } from "./synapseDatabase";
@@ -147,6 +148,21 @@ export class MatrixStack extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [verification] },
     );
+    if (s.synapse.rateLimitExempt) {
+      // After the hooks: eqmd's bot exists then (setup_matrix_bot), and its token is captured.
+      new RateLimitExemption(
+        `${name}-rate-limits`,
+        {
+          exec: s.synapse.exec,
+          ...docker,
+          synapseUrl: s.synapse.internalUrl,
+          deadlineSeconds: s.synapse.startTimeoutSeconds,
+          adminToken: admin.accessToken,
+          otherTokens: hooks.captured.apply((c) => [c[BOT_TOKEN_KEY] ?? ""]),
+        },
+        { parent: this, dependsOn: [hooks] },
+      );
+    }
     if (s.envFile) {
       new EnvFileSync(
         `${name}-env-file`,
@@ -185,6 +201,9 @@ export class MatrixStack extends pulumi.ComponentResource {
   }
 }
 
+/** The key eqmd's setup_matrix_bot prints the bot's token under (captured by that hook). */
+const BOT_TOKEN_KEY = "MATRIX_BOT_ACCESS_TOKEN";
+
 /** The operator's client secret, or how eqmd's Django registers the client and prints one. */
 function oidcClientArgs(s: Settings, secrets: StackSecrets): OidcClientArgs {
   if (s.oidc.clientSecretFrom === "config") {
@@ -202,6 +221,8 @@ function oidcClientArgs(s: Settings, secrets: StackSecrets): OidcClientArgs {
       // callback from public_baseurl, so the host must be public_baseurl's.
       matrixFqdn: new URL(s.server.publicBaseUrl).host,
       migrate: s.django.migrate,
+      // What Synapse sends as redirect_uri; the OIDC step requires it registered exactly.
+      callbackUri: new URL("_synapse/client/oidc/callback", s.server.publicBaseUrl).href,
     },
     ...(s.dockerHost ? { dockerHost: s.dockerHost } : {}),
   };

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { OidcClientScriptOptions, oidcClientScript } from "./commands/oidcClientCommand";
+import { OidcClientScriptOptions, oidcClientLine, oidcClientScript } from "./commands/oidcClientCommand";
 import { parseClientSecret } from "./commands/parse";
 import { secretCommand } from "./secretCommand";
 import { childOptions } from "./childOptions";
@@ -34,7 +34,13 @@ export class OidcClient extends pulumi.ComponentResource {
     } else {
       const setup = secretCommand(
         `${name}-setup`,
-        { create: oidcClientScript(args.setup), environment: dockerEnv(args) },
+        {
+          // The script on stdin (marked secret only so a diff does not print it), its arguments
+          // in the short `create` line.
+          create: oidcClientLine(args.setup),
+          stdin: pulumi.secret(oidcClientScript(args.setup)),
+          environment: dockerEnv(args),
+        },
         childOptions(this, opts),
       );
       this.clientSecret = pulumi.secret(setup.stdout.apply(parseClientSecret));

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ExecTarget } from "../config";
 import { parseAdminBootstrap } from "./commands/parse";
-import { ADMIN_BOOTSTRAP_ENV, AdminBootstrapInput, scriptCommand } from "./commands/pythonScripts";
-import { secretCommand, secretJson } from "./secretCommand";
+import { ADMIN_BOOTSTRAP_ENV, type AdminBootstrapInput } from "./commands/pythonScripts";
+import { scriptRun, secretCommand } from "./secretCommand";
 import { childOptions } from "./childOptions";
 import { dockerEnv } from "./dockerEnv";
 import { TYPE } from "./tokens";
@@ -43,15 +43,19 @@ export class SynapseAdmin extends pulumi.ComponentResource {
       `${name}-bootstrap`,
       {
         // PULUMI_COMMAND_STDOUT (the previous run's output) lets a rerun reuse its token.
-        create: scriptCommand("admin_bootstrap", args.exec, ADMIN_BOOTSTRAP_ENV),
-        stdin: secretJson({
-          base_url: args.synapseUrl,
-          shared_secret: args.registrationSharedSecret,
-          username: args.username,
-          password: args.adminPassword,
-          server_name: args.serverName,
-          deadline_seconds: args.deadlineSeconds,
-        } satisfies Record<keyof AdminBootstrapInput, unknown>),
+        ...scriptRun(
+          "admin_bootstrap",
+          args.exec,
+          {
+            base_url: args.synapseUrl,
+            shared_secret: args.registrationSharedSecret,
+            username: args.username,
+            password: args.adminPassword,
+            server_name: args.serverName,
+            deadline_seconds: args.deadlineSeconds,
+          } satisfies Record<keyof AdminBootstrapInput, unknown>,
+          ADMIN_BOOTSTRAP_ENV,
+        ),
         environment: dockerEnv(args),
       },
       childOptions(this, opts, { replaceWith: [args.database] }),

@@ -9,6 +9,7 @@ export const TYPE = {
   SynapseAdmin: "eqmd:matrix:SynapseAdmin",
   Verification: "eqmd:matrix:Verification",
   AfterResetHooks: "eqmd:matrix:AfterResetHooks",
+  RateLimitExemption: "eqmd:matrix:RateLimitExemption",
   EnvFileSync: "eqmd:matrix:EnvFileSync",
   ManagedPostgres: "eqmd:matrix:ManagedPostgres",
 } as const;

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ExecTarget } from "../config";
-import { scriptCommand, VerifySynapseInput } from "./commands/pythonScripts";
-import { secretCommand, secretJson } from "./secretCommand";
+import type { VerifySynapseInput } from "./commands/pythonScripts";
+import { scriptRun, secretCommand } from "./secretCommand";
 import { childOptions } from "./childOptions";
 import { dockerEnv } from "./dockerEnv";
 import { TYPE } from "./tokens";
@@ -42,8 +42,7 @@ export class Verification extends pulumi.ComponentResource {
     const check = secretCommand(
       `${name}-check`,
       {
-        create: scriptCommand("verify_synapse", args.exec),
-        stdin: secretJson({
+        ...scriptRun("verify_synapse", args.exec, {
           base_url: args.synapseUrl,
           idp_id: args.oidc?.idpId ?? null,
           issuer: args.oidc?.issuer ?? null,

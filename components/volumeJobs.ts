@@ -136,7 +136,10 @@ function oneShot(
     {
       name: target.jobName,
       image: imageId,
-      user: "0:0",
+      // As root, to chown. An explicit user beside owned uploads makes Docker look that user up
+      // in the host's passwd (seen on Engine 20.10: `getent unable to find entry "0:0"`), so a
+      // job with uploads relies on the image's default user, root in Synapse's and Element's.
+      ...(work.uploads ? {} : { user: "0:0" }),
       entrypoints: ["/bin/sh", "-c"],
       ...work,
       volumes: [{ volumeName: target.volume, containerPath: target.path }],

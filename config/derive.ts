@@ -5,7 +5,7 @@
  */
 import { serverUrls, synapseVersion } from "./defaults";
 import { resourceNames } from "./names";
-import { ParsedConfig } from "./schema";
+import { ParsedConfig, PROVISIONING_COMMANDS } from "./schema";
 import type { ExecTarget, PublishedPort, Settings } from "./settingsTypes";
 
 export function deriveSettings(c: ParsedConfig, stack: string): Settings {
@@ -36,6 +36,7 @@ export function deriveSettings(c: ParsedConfig, stack: string): Settings {
       bindAddresses: c.synapse.bindAddresses ?? ["0.0.0.0"],
       startTimeoutSeconds: c.synapse.startTimeoutSeconds,
       passwordLogin: c.synapse.passwordLogin,
+      rateLimitExempt: c.synapse.rateLimitExempt,
       exec: synapseExec,
       internalUrl: c.synapse.internalUrl ?? internalUrl(synapseExec, synapsePort, c.synapse.listenPort),
       extraSettings: c.synapse.extraSettings,
@@ -76,7 +77,10 @@ export function deriveSettings(c: ParsedConfig, stack: string): Settings {
     admin: { username: c.admin.username, userId: `@${c.admin.username}:${urls.serverName}` },
     media: c.media,
     ...(c.envFile ? { envFile: c.envFile } : {}),
-    afterReset: c.afterReset,
+    afterReset: c.afterReset.map(({ checkLocalparts, ...hook }) => ({
+      ...hook,
+      checkLocalparts: checkLocalparts ?? PROVISIONING_COMMANDS.includes(hook.command?.[0] ?? ""),
+    })),
     reset: c.reset,
     containerLogs: c.containerLogs,
   };

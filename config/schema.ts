@@ -115,8 +115,14 @@ const moduleEntry = z.strictObject(
 );
 
 /** Steps eqmd-matrix itself runs through Django's `manage.py shell` (eqmd has no command for them). */
-export const BUILTIN_HOOKS = ["clearStaleRooms"] as const;
+export const BUILTIN_HOOKS = ["clearStaleRooms", "checkLocalparts"] as const;
 export type BuiltinHook = (typeof BUILTIN_HOOKS)[number];
+
+/**
+ * eqmd's commands that create a Matrix account for every active user, a fallback `@u_<uuid>`
+ * one for a user without a localpart: the program checks the localparts before each of them.
+ */
+export const PROVISIONING_COMMANDS: readonly string[] = ["matrix_provision_rooms", "matrix_sync_lifecycle"];
 
 const HOOK_COMMAND_EXPECTED = 'a management command and its arguments, such as ["setup_matrix_bot"]';
 
@@ -133,6 +139,8 @@ const afterResetHook = z
         .optional(),
       capture: z.array(captureKey, { error: "a list of environment variable names" }).default([]),
       failOnWarnings: flag.default(false),
+      // Default (settings): on for a provisioning command, absent elsewhere.
+      checkLocalparts: flag.optional(),
       enabled: flag.default(true),
     },
     { error: "a hook: {command: [<manage.py command>, …], capture: [KEY, …]} or {builtin: clearStaleRooms}" },
@@ -160,6 +168,13 @@ const afterResetHook = z
         path: ["capture"],
         input: hook.capture,
         message: `no capture on a builtin step: ${hook.builtin} prints no KEY=value line`,
+      });
+    } else if (hook.checkLocalparts !== undefined && !PROVISIONING_COMMANDS.includes(hook.command?.[0] ?? "")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["checkLocalparts"],
+        input: hook.checkLocalparts,
+        message: `checkLocalparts only on a hook that creates accounts (${PROVISIONING_COMMANDS.join(", ")}); remove it from this hook`,
       });
     }
   });
@@ -353,7 +368,7 @@ export const topLevelFields = {
     z.array(afterResetHook, { error: "a list of hooks: [{command: [setup_matrix_bot]}, …]" }).default([]),
     {
       description:
-        "eqmd's Django steps run once Synapse is verified (first `up`, every reset, and when a hook's input changes), in order: `{command: [<manage.py command>, …], capture: [KEY, …], failOnWarnings, enabled}` or `{builtin: clearStaleRooms}`. Captured `KEY=value` lines become secret outputs, later hooks' environment and `.env` entries; `failOnWarnings: true` fails the step on eqmd's warning lines; `enabled: false` declares it without running it (opt-in). See [the hooks](eqmd-host.md#after-reset-hooks).",
+        "eqmd's Django steps run once Synapse is verified (first `up`, every reset, and when a hook's input changes), in order: `{command: [<manage.py command>, …], capture: [KEY, …], failOnWarnings, checkLocalparts, enabled}` or `{builtin: clearStaleRooms | checkLocalparts}`. Before an enabled `matrix_provision_rooms` or `matrix_sync_lifecycle` the `checkLocalparts` step runs (fails naming active eqmd users without a Matrix localpart, before eqmd makes fallback `@u_<uuid>` accounts); `checkLocalparts: false` on that hook turns it off. Captured `KEY=value` lines become secret outputs, later hooks' environment and `.env` entries; `failOnWarnings: true` fails the step on eqmd's warning lines; `enabled: false` declares it without running it (opt-in). See [the hooks](eqmd-host.md#after-reset-hooks).",
       eqmd: "the steps after eqmd's reset procedure",
       example: [
         { command: ["setup_matrix_bot"], capture: ["MATRIX_BOT_ACCESS_TOKEN"] },
@@ -424,6 +439,13 @@ export const sectionFields = {
       eqmd: "`password_config.enabled`",
       example: true,
       bad: "yes",
+    }),
+    rateLimitExempt: documented(flag.default(true), {
+      description:
+        "The admin and eqmd's bot (its `MATRIX_BOT_ACCESS_TOKEN` capture) exempt from Synapse's rate limits (`rc_message` 0.2/s, burst 10) through the admin API's `override_ratelimit`, set after the hooks and read back; `false` leaves them throttled.",
+      eqmd: "— (eqmd's bot meets HTTP 429 after ten messages)",
+      example: false,
+      bad: "off",
     }),
     exec: documented(execTarget.optional(), {
       description:

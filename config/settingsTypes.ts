@@ -35,6 +35,11 @@ export interface AfterResetHook {
   readonly capture: readonly string[];
   /** Whether a warning line of eqmd's (e.g. "Invite skipped for …") fails the step. */
   readonly failOnWarnings: boolean;
+  /**
+   * Run the `checkLocalparts` step just before this hook (default: true for eqmd's commands that
+   * create accounts, PROVISIONING_COMMANDS; false for any other hook).
+   */
+  readonly checkLocalparts: boolean;
   /** false: declared but not run (an opt-in hook the operator has not switched on). */
   readonly enabled: boolean;
 }
@@ -74,6 +79,8 @@ export interface Settings {
     readonly bindAddresses: readonly string[];
     readonly startTimeoutSeconds: number;
     readonly passwordLogin: boolean;
+    /** Exempt the admin and eqmd's bot (MATRIX_BOT_ACCESS_TOKEN capture) from rate limits. */
+    readonly rateLimitExempt: boolean;
     readonly exec: ExecTarget;
     readonly internalUrl: string;
     readonly extraSettings: Readonly<Record<string, unknown>>;

@@ -1,8 +1,8 @@
 /**
  * tsx ops/hook-run.ts --what <label> [--mask-env NAME,…] -- <program> [args…]
  *
- * Runs one after-reset hook that is marked `failOnWarnings` (no shell; stdin closed; its stderr
- * passes through). eqmd's commands exit 0 even when invites, DM rooms or deactivations failed;
+ * Runs one after-reset hook that is marked `failOnWarnings` (no shell; its stdin and stderr pass
+ * through: a builtin step's code arrives on stdin). eqmd's commands exit 0 even when invites, DM rooms or deactivations failed;
  * this turns their warning lines into a failure:
  *  - the command failed: its exit status, and its stdout is withheld (it may carry secrets);
  *  - it printed warning lines (components/commands/hookWarnings.ts): exit 3, the lines on
@@ -47,7 +47,7 @@ function main(args: readonly string[]): number {
     return 2;
   }
   const [program, ...rest] = parsed.argv;
-  const run = spawnSync(program, rest, { stdio: ["ignore", "pipe", "inherit"], maxBuffer: 64 * 1024 * 1024 });
+  const run = spawnSync(program, rest, { stdio: ["inherit", "pipe", "inherit"], maxBuffer: 64 * 1024 * 1024 });
   if (run.error) {
     process.stderr.write(`eqmd-matrix: could not run ${parsed.what}: ${run.error.message}\n`);
     return 1;

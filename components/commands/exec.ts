@@ -4,6 +4,7 @@
  * appear here: a command that needs one names an environment variable (`-e NAME`, whose value
  * docker takes from its own environment) or reads it from stdin.
  */
+import { createHash } from "node:crypto";
 import type { ExecTarget } from "../../config/settings";
 
 /** Characters that never need quoting in a POSIX shell word. */
@@ -47,6 +48,21 @@ export function execArgv(target: ExecTarget, argv: readonly string[], envNames: 
 /** `execArgv` as one shell command line (for `local.Command` `create`). */
 export function execLine(target: ExecTarget, argv: readonly string[], envNames: readonly string[] = []): string {
   return shellJoin(execArgv(target, argv, envNames));
+}
+
+/** First 12 hex digits of a script's SHA-256: the command line changes when the code does. */
+export function scriptDigest(source: string): string {
+  return createHash("sha256").update(source).digest("hex").slice(0, 12);
+}
+
+/**
+ * The `create` line of a command whose /bin/sh script arrives on stdin: short and stable, so a
+ * diff shows `label` (what runs, with which arguments) and not the script. The script is read
+ * whole before it runs, so the programs it starts see an empty stdin.
+ */
+export function stdinScriptLine(label: string): string {
+  // One line: the label must not end the comment early and start a second command.
+  return `eval "$(cat)" # ${label.replace(/[\r\n]+/g, " ")}`;
 }
 
 /**

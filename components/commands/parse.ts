@@ -53,6 +53,23 @@ export function parseKeyValueLines(stdout: string, keys: readonly string[]): Rec
   return result;
 }
 
+/**
+ * The value of the one line of `manage.py shell` output that starts with `MARKER=` (after colour
+ * codes and `\r` are removed; the last such line wins). Every other line is ignored: Django 5.2's
+ * shell prints its auto-import report ("77 objects imported automatically …") on stdout first,
+ * and any line that merely contains the marker further in is not the code's own line.
+ */
+export function markedLine(stdout: string, marker: string): string {
+  const prefix = `${marker}=`;
+  const lines = stdout.replace(ANSI, "").split(/\r\n|\r|\n/);
+  const own = lines.filter((l) => l.startsWith(prefix));
+  const last = own[own.length - 1];
+  if (last === undefined) {
+    throw new Error(`manage.py shell printed no ${prefix}<value> line (output: ${describeOutput(lines)})`);
+  }
+  return last.slice(prefix.length).trim();
+}
+
 const SECRET_KEY = "SYNAPSE_OIDC_CLIENT_SECRET";
 const BANNER = "Setting up OIDC client for Matrix Synapse";
 const DONE = "Synapse OIDC client setup complete";

@@ -31,7 +31,12 @@ import { after, describe, test } from "node:test";
 import type { MatrixClient } from "matrix-js-sdk";
 import { CAPTURE_KEYS_ENV } from "../../components/afterResetHooks";
 import { readEnvValue } from "../../ops/envFile";
-import { parseAdminBootstrap, parseClientSecret, parseKeyValueLines } from "../../components/commands/parse";
+import {
+  markedLine,
+  parseAdminBootstrap,
+  parseClientSecret,
+  parseKeyValueLines,
+} from "../../components/commands/parse";
 import { SYNAPSE_VERSION } from "../../config/versions";
 import { SYNAPSE_PATHS } from "../../render/paths";
 import { createDeclared, databaseFacts, dropDeclared, SqlRunner } from "./support/database";
@@ -61,6 +66,7 @@ import { runningProcesses, stopAll } from "./support/processes";
 import { contractHooks, Declared, isRecord, recordContract, RunTimeValues, versionOfImage } from "./support/program";
 import { ProviderHandle, providerEnv, startProvider } from "./support/provider";
 import { psql, sqlLiteral } from "./support/psql";
+import { addRedirectUriCode } from "./support/redirectUris";
 import { RunResult, runCommand } from "./support/run";
 import { ssoLogin } from "./support/ssoLogin";
 import { SynapseHandle, startSynapse, synapseStartCount } from "./support/synapse";
@@ -69,6 +75,8 @@ const RUN_ID = String(process.pid);
 /** Every database and role this file creates starts with this (teardown and the leftover check use it). */
 const NAME_PREFIX = "ct_matrix_";
 const KNOWN_KEYS = path.join(REPO_ROOT, "tests", "contract", "known_keys.py");
+/** oidc.clientId of tests/contract/Pulumi.contract.yaml. */
+const CLIENT_ID = "matrix_synapse_client";
 const STEP_TIMEOUT = { timeout: 180_000 };
 /** The .env eqmd already has before the program writes to it: both lines must survive. */
 // eqmd's own keys: one unrelated, and MATRIX_FQDN, which the program checks against matrixFqdn.
@@ -212,11 +220,25 @@ CONTRACT_SYNAPSE_VERSIONS.forEach((version, index) => {
           );
           assert.equal(await rsaKeyCount(provider), 0, "a fresh provider has no RSA key");
 
+          // eqmd registers https:// only; Synapse's callback here is http:// (no TLS on loopback):
+          // the step refuses, naming the fix, and records nothing; the test host's operator adds it.
+          const callback = new URL("_synapse/client/oidc/callback", declared.output("publicBaseUrl")).href;
+          const refused = await runOidcClientSetup(state, declared, true);
+          assert.equal(refused.code, 1);
+          assert.equal(refused.stdout, "", "the secret setup printed is withheld");
+          assert.match(refused.stderr, /no RSA key yet: running manage\.py creatersakey/);
+          assert.ok(
+            refused.stderr.includes(`has 1 redirect URI(s), none of them Synapse's callback ${callback}`),
+            refused.stderr,
+          );
+          assert.equal(await rsaKeyCount(provider), 1, "creatersakey ran once");
+          const added = await provider.manage(["shell", "-c", addRedirectUriCode(CLIENT_ID, callback)]);
+          assert.equal(markedLine(added.stdout, "REDIRECT_URIS"), "2");
+
           const first = await runOidcClientSetup(state, declared);
           state.clientSecret = parseClientSecret(first.stdout);
           assert.match(state.clientSecret, /^[A-Za-z0-9_-]{43}$/);
-          assert.match(first.stderr, /no RSA key yet: running manage\.py creatersakey/);
-          assert.equal(await rsaKeyCount(provider), 1, "creatersakey ran once");
+          assert.match(first.stderr, /1 RSA key\(s\) present: not creating another/);
 
           const second = await runOidcClientSetup(state, declared);
           assert.equal(parseClientSecret(second.stdout), state.clientSecret, "a rerun keeps the client secret");
@@ -419,8 +441,6 @@ function djangoEnv(state: FlowState): Record<string, string> {
   return providerEnv(state.providerDir, {
     // `python` in the declared scripts is the provider venv's, as in eqmd's container.
     PATH: `${path.join(PROVIDER_VENV, "bin")}:${process.env.PATH ?? "/usr/bin:/bin"}`,
-    // The provider's one loopback difference: the redirect URI it registers is http (no TLS).
-    MATRIX_CALLBACK_SCHEME: "http",
     MATRIX_ADMIN_INTERNAL_URL: `http://127.0.0.1:${state.values.synapsePort}`,
     MATRIX_CLIENT_INTERNAL_URL: `http://127.0.0.1:${state.values.synapsePort}`,
     MATRIX_FQDN: declared.output("serverName"),
@@ -444,8 +464,8 @@ async function createDatabase(state: FlowState, declared: Declared): Promise<voi
   });
 }
 
-function runOidcClientSetup(state: FlowState, declared: Declared): Promise<RunResult> {
-  return runDeclared(declared.oidcClientSetup(), { cwd: PROVIDER_PROJECT, env: djangoEnv(state) });
+function runOidcClientSetup(state: FlowState, declared: Declared, allowFailure = false): Promise<RunResult> {
+  return runDeclared(declared.oidcClientSetup(), { cwd: PROVIDER_PROJECT, env: djangoEnv(state), allowFailure });
 }
 
 async function rsaKeyCount(provider: ProviderHandle): Promise<number> {
@@ -536,7 +556,8 @@ async function verificationHooksAndEnv(
   await measure(phases?.verification, async () => {
     state.declared = record(state);
     const command = state.declared.verification();
-    assert.equal((JSON.parse(command.stdin ?? "{}") as { admin_token?: string }).admin_token, admin.token);
+    const stdin = JSON.parse(command.stdin ?? "{}") as { input?: { admin_token?: string } };
+    assert.equal(stdin.input?.admin_token, admin.token);
     const result = await runDeclared(command, { cwd: REPO_ROOT });
     assert.equal(result.code, 0);
   });
@@ -690,6 +711,7 @@ async function resetAndRebuild(state: FlowState, media: "kept" | "wiped"): Promi
     state.admin = { userId: admin.userId, token: admin.accessToken };
     state.stdout[command.name] = result.stdout;
     if (media === "kept") await provisionWithoutClearing(state);
+    else await localpartCheckFirst(state);
     await verificationHooksAndEnv(state);
   });
   await timed(state.figures, phase("SSO login again + media checks"), async () => {
@@ -750,6 +772,45 @@ async function checkRooms(state: FlowState, declared: Declared): Promise<void> {
     assert.ok(membership === "invite" || membership === "join", `${user.username} is invited to the global room`);
   }
   assert.deepEqual(declared.run.outputs["afterResetWarnings"]?.value, [], "no warning line from eqmd's commands");
+}
+
+/**
+ * Issue 19 item 1 on the real provider: an active eqmd user without a Matrix localpart. The
+ * declared check before matrix_provision_rooms fails naming the user and the fix, and eqmd's
+ * command never ran: Synapse has no fallback @u_<public_id> account, Django no DM room row.
+ * Deactivating the user (one of the two fixes the message names) lets the hooks run.
+ */
+async function localpartCheckFirst(state: FlowState): Promise<void> {
+  const synapse = need(state.synapse, "Synapse");
+  const admin = need(state.admin, "the admin token");
+  const provider = need(state.provider, "the provider");
+  const dave = await createEqmdUser(provider, "dave", "", []);
+  const declared = record(state);
+  const hooks = declared.afterResetHooks();
+  const at = hooks.findIndex((h) => h.name.endsWith("-checkLocalparts"));
+  assert.ok(at > 0, "a checkLocalparts step is declared");
+  assert.match(hooks[at + 1]?.name ?? "", /-matrix_provision_rooms$/, "right before matrix_provision_rooms");
+  for (const hook of hooks.slice(0, at)) {
+    state.stdout[hook.name] = (await runDeclared(hook, { cwd: REPO_ROOT, env: djangoEnv(state) })).stdout;
+  }
+  const check = need(record(state).afterResetHooks()[at], "the check");
+  const failed = await runDeclared(check, { cwd: REPO_ROOT, env: djangoEnv(state), allowFailure: true });
+  assert.equal(failed.code, 1, failed.stderr);
+  assert.match(
+    failed.stderr,
+    /checkLocalparts: 1 of \d+ active eqmd user\(s\) have no Matrix localpart: dave\. .*Fix: set each user's Matrix localpart in Django's admin .*or deactivate the user/,
+  );
+  assert.ok(!failed.stderr.includes(admin.token), "no token in the failure");
+  const fallback = `@u_${dave.publicId}:${declared.output("serverName")}`;
+  const lookup = await fetch(`${synapse.baseUrl}/_synapse/admin/v2/users/${encodeURIComponent(fallback)}`, {
+    headers: { authorization: `Bearer ${admin.token}` },
+  });
+  await lookup.body?.cancel();
+  assert.equal(lookup.status, 404, `no fallback account ${fallback} was created`);
+  assert.equal((await roomRows(provider)).direct["dave"], undefined, "no DM room row for dave");
+  const said = failed.stderr.split("\n").find((l) => l.includes("have no Matrix localpart")) ?? "";
+  state.figures.notes.push(`checkLocalparts before provisioning printed: ${said}`);
+  await createEqmdUser(provider, "dave", "", ["--inactive"]);
 }
 
 /**

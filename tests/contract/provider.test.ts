@@ -16,10 +16,11 @@ import { WORK_DIR } from "./support/paths";
 import { runningProcesses, stopAll } from "./support/processes";
 import { ProviderHandle, startProvider } from "./support/provider";
 import { runContractSetup } from "./support/setup";
+import { addRedirectUriCode, parseStoredRedirectUris, storedRedirectUrisCode } from "./support/redirectUris";
+import { redirectUrisCode } from "../../components/commands/oidcClientCommand";
 
 const CLIENT_ID = "matrix_synapse_client";
 /** The provider's one loopback difference: no TLS, so the registered callback is http. */
-const CALLBACK_ENV = { MATRIX_CALLBACK_SCHEME: "http" };
 const runDir = path.join(WORK_DIR, `provider-${process.pid}`);
 
 interface TestUser {
@@ -69,31 +70,49 @@ describe("contract stand-ins: setup script and eqmd-like OpenID provider", () =>
   test("setup_synapse_oidc_client prints eqmd's output; a rerun keeps the secret; a new host adds its redirect URI", async () => {
     const running = need(provider);
     const fqdn = `127.0.0.1:${await freePort()}`;
+    // eqmd registers https:// only; the code flow below runs over http (no TLS on loopback).
     redirectUri = `http://${fqdn}/_synapse/client/oidc/callback`;
     const args = ["setup_synapse_oidc_client", "--client-id", CLIENT_ID, "--matrix-fqdn", fqdn];
-    const setup = await running.manage(args, CALLBACK_ENV);
+    const setup = await running.manage(args);
     clientSecret = parseClientSecret(setup.stdout);
     assert.match(clientSecret, /^[A-Za-z0-9_-]{43}$/);
     assert.match(setup.stdout, /^Setting up OIDC client for Matrix Synapse\.\.\.$/m);
     assert.match(setup.stdout, /^✓ Created new OIDC client 'matrix_synapse_client'$/m);
-    assert.match(setup.stdout, new RegExp(`^Redirect URI: ${redirectUri.replace(/\./g, "\\.")}$`, "m"));
+    const registered = `https://${fqdn}/_synapse/client/oidc/callback`;
+    assert.match(setup.stdout, new RegExp(`^Redirect URI: ${registered.replace(/\./g, "\\.")}$`, "m"));
     assert.match(setup.stdout, /^ {2}- Client secret: generated new$/m);
     assert.match(setup.stdout, /^ {4}client_secret: "[A-Za-z0-9_-]{43}"$/m);
     assert.match(setup.stdout, /^SYNAPSE_OIDC_PROVIDER_ID=equipemed$/m);
     assert.match(setup.stdout, /^✓ Synapse OIDC client setup complete!$/m);
 
-    const again = await running.manage(args, CALLBACK_ENV);
+    await running.manage(["shell", "-c", addRedirectUriCode(CLIENT_ID, redirectUri)]);
+    const stored = async () =>
+      parseStoredRedirectUris((await running.manage(["shell", "-c", storedRedirectUrisCode(CLIENT_ID)])).stdout);
+    assert.equal(await stored(), `${registered}\n${redirectUri}`, "the operator's URI on a line of its own");
+
+    const again = await running.manage(args);
     assert.equal(parseClientSecret(again.stdout), clientSecret);
     assert.match(again.stdout, /^✓ Found existing OIDC client 'matrix_synapse_client'$/m);
     assert.match(again.stdout, /^ {2}- Client secret: using existing$/m);
     assert.match(again.stdout, /^ {2}- Redirect URI: redirect URI already configured$/m);
 
-    const other = await running.manage(
-      ["setup_synapse_oidc_client", "--client-id", CLIENT_ID, "--matrix-fqdn", `127.0.0.1:${await freePort()}`],
-      CALLBACK_ENV,
-    );
+    const otherFqdn = `127.0.0.1:${await freePort()}`;
+    const other = await running.manage([
+      "setup_synapse_oidc_client",
+      "--client-id",
+      CLIENT_ID,
+      "--matrix-fqdn",
+      otherFqdn,
+    ]);
     assert.match(other.stdout, /^ {2}- Redirect URI: added new redirect URI$/m);
     assert.equal(parseClientSecret(other.stdout), clientSecret, "adding a redirect URI keeps the secret");
+    // eqmd's joining: every URI on one line, separated by spaces (the library splits on new lines).
+    const otherUri = `https://${otherFqdn}/_synapse/client/oidc/callback`;
+    assert.equal(await stored(), `${registered} ${redirectUri} ${otherUri}`);
+    // The program's repair (the OIDC step runs it after eqmd's command): one a line again.
+    const repaired = await running.manage(["shell", "-c", redirectUrisCode(CLIENT_ID, otherUri)]);
+    assert.match(repaired.stdout, /3 redirect URI\(s\), one a line \(eqmd's space-joined list repaired\)/);
+    assert.equal(await stored(), `${registered}\n${redirectUri}\n${otherUri}`);
     passed += 1;
   });
 

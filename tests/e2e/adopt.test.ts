@@ -311,10 +311,13 @@ describe(
         `upgrade preview (real engine): replaced ${names.join(", ")}; other steps: ${[...other].join(", ") || "none"}`,
       );
       assert.deepEqual(names, [
+        // The jobs that write Synapse's config and secrets volumes run from its image too.
+        "matrix-synapse-config-writer",
         "matrix-synapse-container",
         "matrix-synapse-image",
         "matrix-synapse-logs-owner",
         "matrix-synapse-media-owner",
+        "matrix-synapse-secrets-writer",
         // Triggered by the container's id: the new Synapse is verified again.
         "matrix-verification-check",
       ]);

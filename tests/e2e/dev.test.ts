@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { EngineEvent, OutputMap } from "@pulumi/pulumi/automation";
+import { EngineEvent } from "@pulumi/pulumi/automation";
 import { REPO_ROOT } from "../contract/support/paths";
 import { runCommand } from "../contract/support/run";
 import {
@@ -23,6 +23,7 @@ import {
 } from "./support/docker";
 import { DEV_E2E_STACK, DevStack, openDevStack } from "./support/devStack";
 import { Figures } from "./support/figures";
+import { secretOutput, secretStrings } from "./support/secrets";
 import { resourceNames } from "../../config/names";
 import { SYNAPSE_PATHS } from "../../render/paths";
 import { E2E_ELEMENT_PORT, E2E_POSTGRES_PORT, E2E_PREFIX, E2E_SYNAPSE_PORT } from "./differences";
@@ -121,13 +122,6 @@ function changedSteps(): { onEvent: (event: EngineEvent) => void; list: () => st
     },
     list: () => [...touched].sort(),
   };
-}
-
-function secretOutput(outputs: OutputMap, key: string): string {
-  const output = outputs[key];
-  assert.ok(output, `stack output ${key} is missing`);
-  assert.equal(output.secret, true, `stack output ${key} must be secret`);
-  return String(output.value);
 }
 
 async function adminLogin(password: string): Promise<string> {
@@ -317,7 +311,8 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
           : (await docker(["ps", "--filter", `volume=${volume}`, "--format", "{{.Names}}"])).trim();
       assert.ok(reader === SYNAPSE || reader === ELEMENT || reader === POSTGRES, `${name}: read by ${reader}`);
       for (const upload of uploads) {
-        const stat = await docker(["exec", "-u", "0", reader, "stat", "-c", "%u:%g %a", upload.file]);
+        // As the reader's own user: Synapse's root has no capability, so only 1001 reads its secrets.
+        const stat = await docker(["exec", reader, "stat", "-c", "%u:%g %a", upload.file]);
         const mode = (upload.permissions ?? "0644").replace(/^0/, "");
         assert.equal(stat, `${upload.owner ?? "0"}:${upload.group ?? "0"} ${mode}`, `${reader}:${upload.file}`);
       }
@@ -417,7 +412,7 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
       await dev.cli(["config", "set", "--path", c.key.replace(/^eqmd-matrix:/, ""), c.value]);
       try {
         const preview = await dev.cli(["preview", "--diff"]);
-        const diff = await dev.npm(["run", "--silent", "diff", "--", "--stack", DEV_E2E_STACK]);
+        const diff = await dev.npm(["diff", "--", "--stack", DEV_E2E_STACK]);
         assert.equal(diff.code, 0, diff.stderr);
         console.log(`npm run diff for ${c.what} (${diff.stdout.trimEnd().split("\n").length} lines):\n${diff.stdout}`);
         console.log(`pulumi preview --diff for ${c.what}: ${preview.split("\n").length} lines`);
@@ -427,12 +422,15 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
         const replaced = [...diff.stdout.matchAll(/^ {2}replace\s+(\S+)/gm)].map((m) => m[1]).sort();
         assert.deepEqual(replaced, [...c.replaced].sort(), `${c.what}: the resources replaced`);
         for (const value of secretValues) {
-          assert.ok(!preview.includes(value), `${c.what}: a secret value appears in preview --diff`);
+          assert.ok(
+            !preview.includes(value),
+            `${c.what}: a secret value (${value.slice(0, 4)}…, ${value.length} characters) appears in preview --diff`,
+          );
           assert.ok(!diff.stdout.includes(value), `${c.what}: a secret value appears in npm run diff`);
         }
         await dev.stack.up();
         await dev.stack.preview({ expectNoChanges: true });
-        const after = await dev.npm(["run", "--silent", "diff", "--", "--stack", DEV_E2E_STACK]);
+        const after = await dev.npm(["diff", "--", "--stack", DEV_E2E_STACK]);
         assert.equal(after.stdout, "no changes\n");
       } finally {
         await dev.cli(["config", "rm", "--path", c.key.replace(/^eqmd-matrix:/, "")]);
@@ -662,29 +660,4 @@ async function waitHealthy(deadlineMs: number): Promise<string | undefined> {
     await new Promise((r) => setTimeout(r, 500));
   }
   return health;
-}
-
-/** The generated values the state keeps as secrets (from `pulumi stack export --show-secrets`). */
-function secretStrings(exported: string): string[] {
-  const out = new Set<string>();
-  const walk = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === "object") {
-      const o = v as Record<string, unknown>;
-      if (typeof o["plaintext"] === "string") collect(JSON.parse(o["plaintext"]) as unknown);
-      else Object.values(o).forEach(walk);
-    }
-  };
-  const collect = (v: unknown): void => {
-    if (typeof v === "string") {
-      // A secret file's content: each long word of it, so a line of it would be caught too.
-      // (Words that look generated: long, letters and digits, no path; not a key name.)
-      for (const word of v.split(/[\s:"]+/)) {
-        if (word.length >= 16 && /\d/.test(word) && /[A-Za-z]/.test(word) && !word.includes("/")) out.add(word);
-      }
-    } else if (Array.isArray(v)) v.forEach(collect);
-    else if (v && typeof v === "object") Object.values(v).forEach(collect);
-  };
-  walk(JSON.parse(exported));
-  return [...out];
 }

@@ -13,17 +13,27 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { EngineEvent, UpResult } from "@pulumi/pulumi/automation";
 import { resourceNames } from "../../config/names";
+import { BUILTIN_SCRIPTS } from "../../components/afterResetHooks";
+import type { BuiltinHook } from "../../config/settings";
 import { Browser } from "../contract/support/browser";
 import { provisionMatrixUser } from "../contract/support/eqmdProvisioning";
 import { downloadMedia, loginWithSsoToken, roomWithMessage, uploadMedia } from "../contract/support/matrixClient";
 import { REPO_ROOT } from "../contract/support/paths";
 import { runCommand } from "../contract/support/run";
+import { parseStoredRedirectUris, storedRedirectUrisCode } from "../contract/support/redirectUris";
 import { ssoLogin } from "../contract/support/ssoLogin";
-import { PE2E_DJANGO_CONTAINER, PE2E_PREFIX, PE2E_SYNAPSE_PORT, PROD_E2E_DIFFERENCES } from "./prodDifferences";
+import {
+  PE2E_DJANGO_CONTAINER,
+  PE2E_ISSUER,
+  PE2E_PREFIX,
+  PE2E_SYNAPSE_PORT,
+  PROD_E2E_DIFFERENCES,
+} from "./prodDifferences";
 import { containerState, docker, mediaDigest, removeLeftovers, watchEvents, watchStarts } from "./support/docker";
 import { DevStack, openE2eStack } from "./support/devStack";
 import { EqmdStandIn, startEqmdStandIn, EQMD_POSTGRES_CONTAINER } from "./support/eqmdStandIn";
 import { Figures } from "./support/figures";
+import { secretOutput, secretStrings } from "./support/secrets";
 import { withDifferences } from "./support/stackConfig";
 
 const STACK = "prod-e2e";
@@ -57,7 +67,8 @@ const PHASES: readonly [string, RegExp][] = [
   ["Synapse container healthy", /::matrix-synapse-container$/],
   ["admin bootstrap", /::matrix-admin-bootstrap$/],
   ["verification", /::matrix-verification-check$/],
-  ["after-reset hooks in Django", /::matrix-after-reset-\d+-[a-z_]+$/],
+  ["after-reset hooks in Django", /::matrix-after-reset-\d+-[A-Za-z_]+$/],
+  ["rate limits lifted (admin, bot)", /::matrix-rate-limits-override$/],
   [".env written, Django recreated", /::matrix-env-file-write$/],
 ];
 
@@ -149,7 +160,7 @@ describe("the prod shape on the real engine, beside an eqmd stand-in", { timeout
       env.MATRIX_DATABASE_PASSWORD,
       env.MATRIX_BOT_ACCESS_TOKEN,
       env.POSTGRES_PASSWORD,
-      env.DJANGO_SECRET_KEY,
+      env.SECRET_KEY,
       env.EMAIL_HOST_PASSWORD,
     ].filter((v): v is string => typeof v === "string" && v.length >= 12);
   }
@@ -378,7 +389,9 @@ describe("the prod shape on the real engine, beside an eqmd stand-in", { timeout
       const ran = hook.command
         ? djangoExecs.includes(`exec_start: python manage.py ${hook.command.join(" ")}`)
         : djangoExecs.some(
-            (a) => a.startsWith("exec_start: python manage.py shell -c") && a.includes(`${hook.builtin}`),
+            (a) =>
+              a.startsWith("exec_start: python manage.py shell -c") &&
+              a.includes(`${BUILTIN_SCRIPTS[hook.builtin as BuiltinHook]}.py`),
           );
       const what = hook.command?.join(" ") ?? String(hook.builtin);
       assert.equal(
@@ -442,6 +455,74 @@ describe("the prod shape on the real engine, beside an eqmd stand-in", { timeout
     assert.equal(refused.kind, "refused", "a user eqmd never provisioned gets no login token");
     const logs = await runCommand(["docker", "logs", SYNAPSE], { timeoutMs: 30_000 });
     assert.match(`${logs.stdout}${logs.stderr}`, /User does not exist and registrations? (are|is) disabled/);
+  });
+
+  it("a preview an operator can audit on prod: a log-config key in clear, a secret-only change as [secret]", async () => {
+    const secretValues = secretStrings(await prod.cli(["stack", "export", "--show-secrets"]));
+    assert.ok(secretValues.length >= 6, `found ${secretValues.length} secret values in the state`);
+    const audit = async (what: string) => {
+      const preview = await prod.cli(["preview", "--diff"]);
+      const diff = await prod.npm(["diff", "--", "--stack", STACK]);
+      assert.equal(diff.code, 0, diff.stderr);
+      console.log(`npm run diff for ${what} (${diff.stdout.trimEnd().split("\n").length} lines):\n${diff.stdout}`);
+      assert.ok(diff.stdout.trimEnd().split("\n").length <= 40, "npm run diff fits 40 lines");
+      for (const value of secretValues) {
+        assert.ok(
+          !preview.includes(value),
+          `${what}: a secret value (${value.slice(0, 4)}…, ${value.length} characters) appears in preview --diff`,
+        );
+        assert.ok(!diff.stdout.includes(value), `${what}: a secret value appears in npm run diff`);
+      }
+      const replaced = [...diff.stdout.matchAll(/^ {2}replace\s+(\S+)/gm)].map((m) => m[1]).sort();
+      return { preview, diff: diff.stdout, replaced };
+    };
+
+    // (b) A log-config key: the log file's rotation count (previewed only, then set back).
+    await prod.cli(["config", "set", "--path", "synapse.fileLog.keep", "5"]);
+    try {
+      const seen = await audit("a log-config key");
+      assert.match(seen.preview, /~ backupCount\s*: 3 => 5/);
+      assert.match(seen.diff, /^-\s+backupCount: 3$[\s\S]*^\+\s+backupCount: 5$/m);
+      assert.deepEqual(seen.replaced, [
+        "matrix-synapse-config-writer",
+        "matrix-synapse-container",
+        "matrix-verification-check",
+      ]);
+    } finally {
+      await prod.cli(["config", "set", "--path", "synapse.fileLog.keep", "3"]);
+    }
+
+    // A secret-only change: the operator manages the client secret (clientSecretFrom: config).
+    const current = secretOutput(await prod.stack.outputs(), "oidcClientSecret");
+    await prod.cli(["config", "set", "--path", "oidc.clientSecretFrom", "config"]);
+    await runCommand(["pulumi", "config", "set", "--secret", "oidcClientSecret", "--stack", STACK], {
+      cwd: REPO_ROOT,
+      env: prod.env,
+      input: current,
+    });
+    try {
+      await prod.stack.up();
+      const next = randomBytes(24).toString("hex");
+      await runCommand(["pulumi", "config", "set", "--secret", "oidcClientSecret", "--stack", STACK], {
+        cwd: REPO_ROOT,
+        env: prod.env,
+        input: next,
+      });
+      const seen = await audit("a new oidcClientSecret");
+      assert.ok(!seen.preview.includes(next) && !seen.diff.includes(next), "the new secret is never shown");
+      assert.match(
+        seen.diff,
+        /^\[secret\] \S+_matrix_secrets_init: its secret files change \(contents are never shown\)$/m,
+      );
+      assert.doesNotMatch(seen.diff, /^-|^\+/m, "no file line: only secrets changed");
+      assert.ok(
+        seen.replaced.includes("matrix-synapse-secrets-writer") && seen.replaced.includes("matrix-synapse-container"),
+      );
+    } finally {
+      await prod.cli(["config", "rm", "oidcClientSecret"]);
+      await prod.cli(["config", "rm", "--path", "oidc.clientSecretFrom"]);
+      await prod.stack.up();
+    }
   });
 
   it("the real Pulumi.prod.yaml refuses a reset, and so does prod-e2e until allowed", async () => {
@@ -616,6 +697,117 @@ describe("the prod shape on the real engine, beside an eqmd stand-in", { timeout
       faults.every((f) => f.lost === "none"),
       JSON.stringify(faults, null, 2),
     );
+  });
+
+  it("issue 19: eqmd's space-joined redirect URIs break SSO and the OIDC step repairs them", async () => {
+    const callback = `http://127.0.0.1:${PE2E_SYNAPSE_PORT}/_synapse/client/oidc/callback`;
+    const authorize = async (): Promise<string> => {
+      const query = new URLSearchParams({
+        client_id: "matrix_synapse_client",
+        redirect_uri: callback,
+        response_type: "code",
+        scope: "openid",
+        state: "s",
+      });
+      const { status, body } = await http(`${PE2E_ISSUER}/authorize?${query.toString()}`, { redirect: "manual" });
+      return `${status} ${body.includes("Redirect URI Error") ? "Redirect URI Error" : "no error page"}`;
+    };
+    const stored = async () =>
+      parseStoredRedirectUris(await eqmd.manage(["shell", "-c", storedRedirectUrisCode("matrix_synapse_client")]));
+    assert.equal(await authorize(), "302 no error page", "before: the authorize endpoint accepts Synapse's callback");
+    // A second Matrix host, as the rebuild after an FQDN change runs eqmd's command with it.
+    await eqmd.manage(["setup_synapse_oidc_client", "--matrix-fqdn", "matrix.newhospital.org"]);
+    assert.equal(await stored(), `${callback} http://matrix.newhospital.org/_synapse/client/oidc/callback`);
+    const broken = await authorize();
+    assert.match(broken, /Redirect URI Error/, "eqmd's space-joined list matches no host");
+    console.log(`after eqmd's command with a second FQDN, /o/authorize answered: ${broken}`);
+    // The OIDC step runs again (a reset replaces it; here only it is replaced): eqmd's command, then the repair.
+    const up = await prod.stack.up({ replace: [await urnOf("matrix-oidc-client-setup")] });
+    assert.equal(up.summary.result, "succeeded");
+    assert.equal(await stored(), `${callback}\nhttp://matrix.newhospital.org/_synapse/client/oidc/callback`);
+    assert.equal(await authorize(), "302 no error page", "after: SSO's first hop accepts the callback again");
+  });
+
+  it("issue 19: checkLocalparts stops provisioning before eqmd makes a fallback account", async () => {
+    await pulumi(["config", "set", "--path", "afterReset[2].enabled", "true", "--stack", STACK]);
+    const carolId = await eqmd.sql(
+      "SELECT p.public_id FROM accounts_userprofile p JOIN auth_user u ON u.id = p.user_id WHERE u.username = 'carol'",
+    );
+    const text = await failingUp({});
+    const line =
+      /eqmd-matrix: checkLocalparts: 1 of \d+ active eqmd user\(s\) have no Matrix localpart: carol\.[^\n]*/.exec(
+        text,
+      )?.[0];
+    assert.ok(line, text.slice(0, 2000));
+    assert.match(line, /Fix: set each user's Matrix localpart in Django's admin .*or deactivate the user/);
+    console.log(`checkLocalparts said: ${line.slice(0, 200)}`);
+    const fallback = await http(
+      `${SYNAPSE_URL}/_synapse/admin/v2/users/${encodeURIComponent(`@u_${carolId}:${SERVER_NAME}`)}`,
+      { headers: { authorization: `Bearer ${eqmd.envValues().SYNAPSE_ADMIN_TOKEN}` } },
+    );
+    assert.equal(fallback.status, 404, "eqmd's provisioning never ran: no fallback account for carol");
+    // The fix the message names: her localpart, set in Django; the next up provisions everyone.
+    await eqmd.manage([
+      "create_test_user",
+      "--username",
+      "carol",
+      "--password",
+      users.carol.password,
+      "--matrix-localpart",
+      "carol",
+    ]);
+    const after = await prod.stack.up();
+    assert.equal(after.summary.result, "succeeded");
+    const carol = await http(`${SYNAPSE_URL}/_synapse/admin/v2/users/${encodeURIComponent(`@carol:${SERVER_NAME}`)}`, {
+      headers: { authorization: `Bearer ${eqmd.envValues().SYNAPSE_ADMIN_TOKEN}` },
+    });
+    assert.equal(carol.status, 200, "provisioned under her localpart");
+  });
+
+  it("issue 19: the admin and eqmd's bot are exempt from rate limits: 50 bot messages, no 429", async () => {
+    const env = eqmd.envValues();
+    const adminAuth = { authorization: `Bearer ${env.SYNAPSE_ADMIN_TOKEN}` };
+    for (const user of [`@admin:${SERVER_NAME}`, `@rzero_bot:${SERVER_NAME}`]) {
+      const { body } = await http(
+        `${SYNAPSE_URL}/_synapse/admin/v1/users/${encodeURIComponent(user)}/override_ratelimit`,
+        { headers: adminAuth },
+      );
+      assert.deepEqual(JSON.parse(body), { messages_per_second: 0, burst_count: 0 }, `${user} is exempt`);
+    }
+    const send = async (token: string, count: number, stopAt429: boolean): Promise<number> => {
+      const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+      const room = await http(`${SYNAPSE_URL}/_matrix/client/v3/createRoom`, {
+        method: "POST",
+        headers: auth,
+        body: JSON.stringify({ preset: "private_chat", name: "rate limits (e2e)" }),
+      });
+      const roomId = encodeURIComponent(String((JSON.parse(room.body) as { room_id?: string }).room_id));
+      let limited = 0;
+      for (let i = 0; i < count; i++) {
+        const r = await http(
+          `${SYNAPSE_URL}/_matrix/client/v3/rooms/${roomId}/send/m.room.message/e2e-${Date.now()}-${i}`,
+          {
+            method: "PUT",
+            headers: auth,
+            body: JSON.stringify({ msgtype: "m.text", body: `message ${i}` }),
+          },
+        );
+        if (r.status === 429) {
+          limited += 1;
+          if (stopAt429) break;
+        } else assert.equal(r.status, 200, r.body.slice(0, 200));
+      }
+      return limited;
+    };
+    const started = Date.now();
+    const botLimited = await send(env.MATRIX_BOT_ACCESS_TOKEN, 50, false);
+    figures.record("50 messages sent by the bot", Date.now() - started);
+    assert.equal(botLimited, 0, "no HTTP 429 for eqmd's bot");
+    // The control: alice is not exempt and meets Synapse's rc_message (burst 10) within 15 messages.
+    const alice = await aliceLogsIn();
+    const aliceLimited = await send(alice.getAccessToken() ?? "", 15, true);
+    alice.stopClient();
+    assert.equal(aliceLimited, 1, "a user who is not exempt is throttled (Synapse's default rc_message)");
   });
 });
 

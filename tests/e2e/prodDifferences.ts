@@ -158,3 +158,33 @@ export const ADOPT_E2E_DIFFERENCES: readonly ProdE2eDifference[] = PROD_E2E_DIFF
       }
     : d,
 );
+
+/**
+ * Where the eqmd stand-in (testbed/oidc-provider, the e2e Django image) still differs
+ * from eqmd's real code at 96bee67 (shared/eqmd-facts.md §15), each kept on purpose. What it
+ * follows: `SECRET_KEY` by eqmd's name, required in the container shape; `/health/` as the
+ * probe; redirect URIs registered as https:// and stored joined by spaces as eqmd's command
+ * does; matrix_localpart's fallback and warning in matrix_provision_rooms.
+ */
+export const STAND_IN_DIFFERENCES: readonly { readonly what: string; readonly why: string }[] = [
+  {
+    what: "MATRIX_CALLBACK_SCHEME=http in the e2e tier's Django container (default and contract tier: https, eqmd's only value)",
+    why: "the e2e stack's first up starts from an empty Django over HTTP; the contract tier shows the operator's fix instead (adding the http:// URI to the client, one a line)",
+  },
+  {
+    what: "ALLOWED_HOSTS from EQMD_OP_ALLOWED_HOSTS (plus loopback), not eqmd's own variable",
+    why: "the stand-in serves loopback and its fixed compose address only; eqmd's .env parsing of hosts is not what the Matrix side meets",
+  },
+  {
+    what: "Django's auth_user table (AUTH_USER_MODEL default), not eqmd's accounts.EqmdCustomUser (accounts_eqmdcustomuser)",
+    why: "not changed in this round: the prod e2e checksum of Django's data reads auth_user and accounts_userprofile; a custom user model means new migrations for the stand-in and the e2e image",
+  },
+  {
+    what: "Django's LoginView with a username, not allauth's form with an e-mail `login` field and a verified address (ACCOUNT_EMAIL_VERIFICATION mandatory), nor eqmd's password-change/terms middlewares",
+    why: "not changed in this round: django-allauth is not in the stand-in image; the SSO tests log in through the form the stand-in serves",
+  },
+  {
+    what: "/health/ answers 200 'ok' from a plain view",
+    why: "only the path is eqmd's (its probe); the body was not compared with eqmd's view",
+  },
+];

@@ -32,7 +32,9 @@ describe("after-reset hooks", () => {
       [
         "matrix-after-reset-0-setup_matrix_bot",
         "matrix-after-reset-1-clearStaleRooms",
+        "matrix-after-reset-2-checkLocalparts",
         "matrix-after-reset-2-matrix_provision_rooms",
+        "matrix-after-reset-3-checkLocalparts",
         "matrix-after-reset-3-matrix_sync_lifecycle",
       ],
     );
@@ -41,16 +43,53 @@ describe("after-reset hooks", () => {
     }
   });
 
-  test("clearStaleRooms runs the program's code in eqmd's Django: manage.py shell -c, admin token by name", () => {
+  test("clearStaleRooms runs the program's code in eqmd's Django: a short manage.py shell -c line, the code on stdin", () => {
     const clear = runProgram("Pulumi.prod.yaml", { secrets: SECRETS }).one(COMMAND, "-after-reset-1-clearStaleRooms");
     const create = String(clear.inputs["create"]);
     assert.match(
       create,
-      /docker exec -i -e MATRIX_BOT_ACCESS_TOKEN -e SYNAPSE_ADMIN_TOKEN eqmd_app python manage\.py shell -c '/,
+      /docker exec -i -e MATRIX_BOT_ACCESS_TOKEN -e SYNAPSE_ADMIN_TOKEN eqmd_app python manage\.py shell -c 'import sys;exec\(sys\.stdin\.read\(\),\{"__name__":"__main__"\}\) # clear_stale_rooms\.py sha256:[0-9a-f]{12}'\)/,
     );
-    assert.match(create, /from apps\.matrix_integration import models as _rooms/);
-    assert.match(create, /_synapse\/admin\/v1\/rooms\//);
-    assert.doesNotMatch(create, /MOCKSECRET/);
+    assert.ok(create.length < 600, `${create.length} characters`);
+    assert.doesNotMatch(create, /models as _rooms|MatrixGlobalRoom|urlopen/, "the source is not on the command line");
+    const stdin = String(clear.inputs["stdin"]);
+    assert.match(stdin, /from apps\.matrix_integration import models as _rooms/);
+    assert.match(stdin, /_synapse\/admin\/v1\/rooms\//);
+    assert.doesNotMatch(create + stdin, /MOCKSECRET/);
+  });
+
+  test("checkLocalparts: on by default before each enabled provisioning hook, off with checkLocalparts: false", () => {
+    const on = hooksOf(runProgram("Pulumi.prod.yaml", { secrets: SECRETS, overrides: ALL_ON }));
+    const byName = (suffix: string) => {
+      const found = on.find((h) => h.name === `matrix-after-reset-${suffix}`);
+      assert.ok(found, suffix);
+      return found;
+    };
+    const check = byName("2-checkLocalparts");
+    const provision = byName("2-matrix_provision_rooms");
+    assert.ok(check.options.dependsOn.includes(byName("1-clearStaleRooms").urn), "after clearStaleRooms");
+    assert.ok(provision.options.dependsOn.includes(check.urn), "eqmd's provisioning waits for the check");
+    const create = String(check.inputs["create"]);
+    assert.match(
+      create,
+      /python manage\.py shell -c 'import sys;exec\(.*\) # check_localparts\.py sha256:[0-9a-f]{12}'/,
+    );
+    assert.match(String(check.inputs["stdin"]), /matrix_localpart/);
+    assert.deepEqual(
+      check.inputs["triggers"],
+      [provision.inputs["create"]],
+      "reruns whenever the hook it guards changes",
+    );
+    // Prod as shipped (provisioning off) declares no check; the hooks keep their names.
+    const shipped = hooksOf(runProgram("Pulumi.prod.yaml", { secrets: SECRETS })).map((h) => h.name);
+    assert.deepEqual(shipped, ["matrix-after-reset-0-setup_matrix_bot", "matrix-after-reset-1-clearStaleRooms"]);
+    const off = ALL_ON["eqmd-matrix:afterReset"].map((h, i) => (i === 2 ? { ...h, checkLocalparts: false } : h));
+    const names = hooksOf(
+      runProgram("Pulumi.prod.yaml", { secrets: SECRETS, overrides: { "eqmd-matrix:afterReset": off } }),
+    ).map((h) => h.name);
+    assert.ok(
+      !names.includes("matrix-after-reset-2-checkLocalparts") && names.includes("matrix-after-reset-3-checkLocalparts"),
+    );
   });
 
   test("failOnWarnings: the hook runs through ops/hook-run.ts, which masks the variables it passes", () => {

@@ -27,3 +27,18 @@ export function setupSynapseOidcClientOutput(secret: string, eol = "\n"): string
     "",
   ].join(eol);
 }
+
+/**
+ * What Django 5.2's `manage.py shell -c` prints on stdout before the code's own output, as
+ * eqmd's real Django printed it (shared/eqmd-facts.md §15): the auto-import report. The module
+ * names after the first line are Django's format for the ones it could not import.
+ */
+export const DJANGO_52_SHELL_PREAMBLE = [
+  "7 objects could not be automatically imported:",
+  "",
+  "  apps.botauth.claims.EqmdScopeClaims",
+  "  apps.matrix_integration.services.RSAKEYS=9",
+  "",
+  "77 objects imported automatically (use -v 2 for details).",
+  "",
+].join("\n");

@@ -2,7 +2,8 @@
 
 Runs with any Python 3.7+ and the standard library only: inside the Synapse container (through
 the exec target) or on a host that reaches Synapse. Declared by the SynapseAdmin component as
-`python3 -c <this file>`; the code travels in argv, the secrets on stdin.
+`python3 -c <loader>`: the loader reads this source and the input below from stdin (secrets
+too), so neither is in argv.
 
 stdin (one JSON object):
     base_url          Synapse's client listener, e.g. "http://localhost:8008"

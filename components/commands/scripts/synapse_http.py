@@ -1,7 +1,7 @@
 """JSON over HTTP for eqmd-matrix's scripts (Python 3.7+, standard library only).
 
-Shared by admin_bootstrap.py and verify_synapse.py: the scripts run as `python3 -c <source>`,
-so pythonScripts.ts puts this file in front of each script's own source.
+Shared by admin_bootstrap.py and verify_synapse.py: each script travels as one source text
+(on stdin), so pythonScripts.ts puts this file in front of each script's own source.
 """
 
 import json

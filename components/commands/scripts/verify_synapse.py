@@ -1,6 +1,7 @@
 """Post-deploy verification of Synapse for eqmd-matrix (Python 3.7+, standard library only).
 
-Declared by the Verification component as `python3 -c <this file>`; runs through an exec target
+Declared by the Verification component as `python3 -c <loader>` (this source and the input
+below arrive on stdin, see pythonScripts.ts); runs through an exec target
 or on a host that reaches both Synapse and the OpenID provider.
 
 stdin (one JSON object):

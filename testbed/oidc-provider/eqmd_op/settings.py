@@ -6,8 +6,6 @@ extra `openid` scope claims. Everything else is the smallest Django setup that r
 
 Environment:
   EQMD_OP_DATA_DIR        (required) directory for the SQLite database and the secret key.
-  MATRIX_CALLBACK_SCHEME  scheme of the redirect URI `setup_synapse_oidc_client` registers
-                          (default "https" as in eqmd; see that command).
   MATRIX_FQDN             default of `setup_synapse_oidc_client --matrix-fqdn` (as in eqmd).
   MATRIX_ADMIN_INTERNAL_URL, MATRIX_CLIENT_INTERNAL_URL, SYNAPSE_ADMIN_TOKEN,
   MATRIX_BOT_ACCESS_TOKEN, MATRIX_BOT_USER_ID, SYNAPSE_OIDC_PROVIDER_ID
@@ -17,8 +15,10 @@ Environment:
                           keys of eqmd's .env. Unset: SQLite in EQMD_OP_DATA_DIR (contract tier).
   EQMD_OP_ALLOWED_HOSTS   extra host names or addresses to serve, comma-separated (the e2e
                           tier's container address, which is also the issuer's host).
-  DJANGO_SECRET_KEY       when set, the secret key (a container that is recreated keeps its
-                          sessions valid); else a key kept in EQMD_OP_DATA_DIR.
+  SECRET_KEY              the secret key, eqmd's name for it (a container that is recreated keeps
+                          its sessions valid). Required with DATABASE_HOST (eqmd's container
+                          shape), as eqmd refuses to start without it; else a key kept in
+                          EQMD_OP_DATA_DIR (contract tier).
 """
 import os
 import secrets
@@ -51,7 +51,12 @@ def _secret_key(data_dir: Path) -> str:
 
 
 DATA_DIR = _data_dir()
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or _secret_key(DATA_DIR)
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if os.environ.get("DATABASE_HOST"):
+        # eqmd's settings raise ValueError here: its container does not start without the key.
+        raise ImproperlyConfigured("SECRET_KEY is not set: eqmd's Django does not start without it (.env)")
+    SECRET_KEY = _secret_key(DATA_DIR)
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"] + [
     host.strip() for host in os.environ.get("EQMD_OP_ALLOWED_HOSTS", "").split(",") if host.strip()

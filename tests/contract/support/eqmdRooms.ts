@@ -2,6 +2,7 @@
  * eqmd's room bookkeeping as the contract reads it: the rows the stand-in Django keeps
  * (MatrixGlobalRoom, MatrixDirectRoom) and what Synapse says about those rooms.
  */
+import { markedLine } from "../../../components/commands/parse";
 import type { ProviderHandle } from "./provider";
 
 export interface RoomRows {
@@ -21,9 +22,7 @@ const ROWS_CODE = [
 
 export async function roomRows(provider: ProviderHandle): Promise<RoomRows> {
   const result = await provider.manage(["shell", "-c", ROWS_CODE]);
-  const line = result.stdout.split("\n").find((l) => l.startsWith("ROOMS="));
-  if (!line) throw new Error(`no ROOMS= line from manage.py shell: ${result.stdout}`);
-  return JSON.parse(line.slice("ROOMS=".length)) as RoomRows;
+  return JSON.parse(markedLine(result.stdout, "ROOMS")) as RoomRows;
 }
 
 const adminGet = (baseUrl: string, token: string, path: string) =>

@@ -172,7 +172,7 @@ function envFile(postgresPassword: string, options: StandInOptions): string {
 CONTAINER_PREFIX=${PE2E_PREFIX}
 EQMD_UID=1001
 EQMD_GID=1001
-DJANGO_SECRET_KEY=${secret()}
+SECRET_KEY=${secret()}
 DEBUG=False
 
 # --- Postgres (shared by Django and Synapse) ---

@@ -30,7 +30,7 @@ function input(syn: FakeSynapse, over: Partial<AdminBootstrapInput> = {}): Admin
 
 function run(inp: AdminBootstrapInput, previousStdout?: string, line = HOST_LINE) {
   return runShell(line, {
-    stdin: scriptStdin(inp),
+    stdin: scriptStdin("admin_bootstrap", inp),
     env: previousStdout === undefined ? {} : { PULUMI_COMMAND_STDOUT: previousStdout },
   });
 }
@@ -166,7 +166,7 @@ describe("admin_bootstrap.py against a fake Synapse", () => {
   });
 
   it("rejects bad stdin with a one-line reason", async () => {
-    const r = await runShell(HOST_LINE, { stdin: JSON.stringify({ base_url: syn.baseUrl }) });
+    const r = await runShell(HOST_LINE, { stdin: scriptStdin("admin_bootstrap", { base_url: syn.baseUrl }) });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^admin bootstrap failed: stdin JSON lacks a non-empty string 'shared_secret'\n$/);
   });
@@ -205,7 +205,7 @@ describe("admin_bootstrap.py waiting for Synapse", () => {
     const port = await closedPort();
     const timer = setTimeout(() => void late.start(port), 1500);
     const r = await runShell(HOST_LINE, {
-      stdin: scriptStdin({
+      stdin: scriptStdin("admin_bootstrap", {
         base_url: `http://127.0.0.1:${port}`,
         shared_secret: SHARED,
         username: "admin",
@@ -223,7 +223,7 @@ describe("admin_bootstrap.py waiting for Synapse", () => {
   it("gives up at the deadline with a clear message and exit 1", async () => {
     const port = await closedPort();
     const r = await runShell(HOST_LINE, {
-      stdin: scriptStdin({
+      stdin: scriptStdin("admin_bootstrap", {
         base_url: `http://127.0.0.1:${port}`,
         shared_secret: SHARED,
         username: "admin",

@@ -1,8 +1,23 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execArgv, execLine, shellJoin, shellQuote, withheldOnFailure } from "../../../components/commands/exec";
+import {
+  execArgv,
+  execLine,
+  scriptDigest,
+  shellJoin,
+  shellQuote,
+  stdinScriptLine,
+  withheldOnFailure,
+} from "../../../components/commands/exec";
 import { spawnSync } from "node:child_process";
-import { ADMIN_BOOTSTRAP_ENV, loadScript, scriptCommand } from "../../../components/commands/pythonScripts";
+import {
+  ADMIN_BOOTSTRAP_ENV,
+  loadScript,
+  scriptCommand,
+  scriptLoader,
+  shellLoaderArgs,
+  shellScript,
+} from "../../../components/commands/pythonScripts";
 import { pythonInline, scriptStdin } from "../../support/pythonScripts";
 import { runArgv } from "./support/run";
 
@@ -104,7 +119,7 @@ describe("execArgv / execLine", () => {
   it("declared script commands carry env names only, never the secrets sent on stdin", () => {
     const secrets = { shared_secret: "S3cr3t-shared", password: "Adm1n-pass", token: "syt_previous_token" };
     const line = scriptCommand("admin_bootstrap", DOCKER_EXEC, ADMIN_BOOTSTRAP_ENV);
-    const stdin = scriptStdin({
+    const stdin = scriptStdin("admin_bootstrap", {
       base_url: "http://localhost:8008",
       shared_secret: secrets.shared_secret,
       username: "admin",
@@ -119,13 +134,58 @@ describe("execArgv / execLine", () => {
   });
 });
 
-describe("scripts", () => {
-  it("loads each script's source and builds [python, -c, source]", () => {
-    for (const name of ["admin_bootstrap", "verify_synapse"] as const) {
+describe("scripts off the command line", () => {
+  const names = ["admin_bootstrap", "verify_synapse"] as const;
+
+  it("each script's command line is one short line naming the script and its digest, never its source", () => {
+    for (const name of names) {
       const src = loadScript(name);
       assert.match(src, /if __name__ == "__main__":/);
-      assert.deepEqual(pythonInline(name, "python"), ["python", "-c", src]);
+      const line = scriptCommand(name, DOCKER_EXEC, ADMIN_BOOTSTRAP_ENV);
+      assert.ok(line.length < 300, `${name}: ${line.length} characters`);
+      assert.ok(!line.includes("\n"), `${name}: one line`);
+      assert.ok(line.includes(`# ${name}.py sha256:${scriptDigest(src)}`));
+      // No line of the source (docstrings, code) reaches argv.
+      for (const sourceLine of src.split("\n").filter((l) => l.trim().length > 25)) {
+        assert.ok(!line.includes(sourceLine.trim()), `${name}: source line in argv: ${sourceLine}`);
+      }
+      assert.deepEqual(pythonInline(name, "python"), ["python", "-c", scriptLoader(name)]);
     }
+  });
+
+  it("the command line is stable: the same on every build, and it changes only with the script", () => {
+    assert.equal(scriptCommand("verify_synapse", DOCKER_EXEC), scriptCommand("verify_synapse", DOCKER_EXEC));
+    assert.notEqual(scriptLoader("verify_synapse"), scriptLoader("admin_bootstrap"));
+    assert.equal(scriptDigest("a"), scriptDigest("a"));
+    assert.notEqual(scriptDigest("a"), scriptDigest("a "));
+  });
+
+  it("the builtin manage.py shell step reads its code from stdin: short args, code not in them", () => {
+    const args = shellLoaderArgs("clear_stale_rooms");
+    assert.deepEqual(args.slice(0, 2), ["shell", "-c"]);
+    assert.ok(args[2].length < 120, args[2]);
+    assert.ok(!args.join(" ").includes("MatrixGlobalRoom"));
+    assert.match(shellScript("clear_stale_rooms"), /MatrixGlobalRoom/);
+  });
+
+  it("a /bin/sh script on stdin runs whole, under one short label on one line", () => {
+    const line = stdinScriptLine("setup x\nrm -rf /");
+    assert.equal(line, 'eval "$(cat)" # setup x rm -rf /');
+    const r = spawnSync("/bin/sh", ["-c", line], {
+      input: 'set -eu\nread -r rest || true\necho "rest=[$rest]"\necho done\n',
+      encoding: "utf8",
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, "rest=[]\ndone\n", "the programs the script starts see an empty stdin");
+  });
+
+  it("the loader runs the script on stdin with its input as the script's own stdin", () => {
+    const r = spawnSync("python3", ["-c", scriptLoader("verify_synapse")], {
+      input: scriptStdin("verify_synapse", { base_url: "http://x", deadline_seconds: 0 }),
+      encoding: "utf8",
+    });
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr, "verification failed: stdin JSON lacks a positive number 'deadline_seconds'\n");
   });
 });
 

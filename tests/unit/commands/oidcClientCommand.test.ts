@@ -3,17 +3,20 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
+  oidcClientLine,
   oidcClientScript,
   RSA_KEY_COUNT_CODE,
   type OidcClientScriptOptions,
 } from "../../../components/commands/oidcClientCommand";
 import { parseClientSecret } from "../../../components/commands/parse";
+import { DJANGO_52_SHELL_PREAMBLE } from "../../support/eqmdOutput";
 import { fakeDockerCalls, runShell, tempDir, writeFakeDocker } from "./support/run";
 
 /**
  * A fake eqmd manage.py: records each call (argv) in calls.jsonl, keeps the RSA key count and
  * the client secret in state.json, and prints setup_synapse_oidc_client's output in eqmd's
- * exact format (tests/support/eqmdOutput.ts). `shell -c` prints Django-like noise around the RSAKEYS line.
+ * exact format (tests/support/eqmdOutput.ts). `shell -c` prints Django 5.2's auto-import report
+ * first (with a decoy "…RSAKEYS=9" module line, eqmd-facts.md §15), then the RSAKEYS line.
  */
 const FAKE_MANAGE_PY = `
 import json, os, secrets, sys
@@ -22,6 +25,7 @@ state_file = os.path.join(here, "state.json")
 state = json.load(open(state_file)) if os.path.exists(state_file) else {}
 state.setdefault("rsakeys", 0)
 state.setdefault("clients", {})
+state.setdefault("uris", {})
 with open(os.path.join(here, "calls.jsonl"), "a") as log:
     log.write(json.dumps(sys.argv[1:]) + "\\n")
 def save():
@@ -30,13 +34,27 @@ args = sys.argv[1:]
 cmd = args[0] if args else ""
 if cmd == "migrate":
     print("Operations to perform:\\n  Apply all migrations: admin, auth, oidc_provider\\nRunning migrations:\\n  No migrations to apply.")
+elif cmd == "shell" and args[2].startswith("_CLIENT_ID = "):
+    # The program's redirect-URI repair: its constants, then the same effect on the stored text.
+    import re
+    cid = json.loads(re.search(r'^_CLIENT_ID = (".*")$', args[2], re.M).group(1))
+    callback = json.loads(re.search(r'^_CALLBACK = (".*")$', args[2], re.M).group(1))
+    uris = []
+    for uri in state["uris"].get(cid, "").split():
+        if uri not in uris:
+            uris.append(uri)
+    state["uris"][cid] = "\\n".join(uris)
+    save()
+    if callback not in uris:
+        sys.exit("eqmd-matrix: the OIDC client %r has %d redirect URI(s), none of them Synapse's callback %s" % (cid, len(uris), callback))
+    print("eqmd-matrix: OIDC client %r: %d redirect URI(s), one a line" % (cid, len(uris)))
 elif cmd == "shell":
     if state.get("shell_fails"):
         sys.stderr.write("ModuleNotFoundError: No module named 'oidc_provider'\\n")
         sys.exit(1)
     if args[1:] != ["-c", ${JSON.stringify(RSA_KEY_COUNT_CODE)}]:
         sys.exit("fake manage.py: unexpected shell code %r" % args[1:])
-    print("3 objects imported automatically (use -v 2 for details).")
+    sys.stdout.write(${JSON.stringify(DJANGO_52_SHELL_PREAMBLE)})
     if not state.get("shell_silent"):
         sys.stdout.write("\\x1b[0mRSAKEYS=%d\\r\\n" % state["rsakeys"])
 elif cmd == "creatersakey":
@@ -44,6 +62,8 @@ elif cmd == "creatersakey":
     save()
     print("RSA key successfully created with kid: %s" % secrets.token_hex(16))
 elif cmd == "setup_synapse_oidc_client" and state.get("garbage"):
+    state["uris"]["matrix_synapse_client"] = "https://matrix.yourhospital.com/_synapse/client/oidc/callback"
+    save()
     print("Setting up... ok")
     print("client_secret: not-a-line-the-program-takes")
 elif cmd == "setup_synapse_oidc_client":
@@ -59,6 +79,11 @@ elif cmd == "setup_synapse_oidc_client":
         save()
     secret = state["clients"][cid]
     redirect = "https://%s/_synapse/client/oidc/callback" % fqdn
+    # As eqmd: split on whitespace, append when missing, store joined by spaces.
+    known = state["uris"].get(cid, "").split()
+    if redirect not in known:
+        state["uris"][cid] = " ".join(known + [redirect])
+        save()
     print("Setting up OIDC client for Matrix Synapse...")
     print("Client ID: %s" % cid)
     print("Matrix FQDN: %s" % fqdn)
@@ -97,6 +122,7 @@ describe("oidcClientScript with a fake manage.py", () => {
       clientId: "matrix_synapse_client",
       matrixFqdn: "matrix.yourhospital.com",
       migrate: false,
+      callbackUri: "https://matrix.yourhospital.com/_synapse/client/oidc/callback",
     };
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -118,7 +144,7 @@ describe("oidcClientScript with a fake manage.py", () => {
   it("creates an RSA key only when none exists, then sets up the client; stdout carries the secret", async () => {
     const first = await runShell(oidcClientScript(opts));
     assert.equal(first.code, 0, first.stderr);
-    assert.deepEqual(calls(), ["shell", "creatersakey", "setup_synapse_oidc_client"]);
+    assert.deepEqual(calls(), ["shell", "creatersakey", "setup_synapse_oidc_client", "shell"]);
     const secret = parseClientSecret(first.stdout);
     assert.equal(secret, state().clients["matrix_synapse_client"]);
     assert.equal(state().rsakeys, 1);
@@ -133,7 +159,9 @@ describe("oidcClientScript with a fake manage.py", () => {
       "creatersakey",
       "setup_synapse_oidc_client",
       "shell",
+      "shell",
       "setup_synapse_oidc_client",
+      "shell",
     ]);
     assert.equal(state().rsakeys, 1, "creatersakey is not idempotent: it must not run again");
     assert.equal(parseClientSecret(second.stdout), secret);
@@ -144,14 +172,21 @@ describe("oidcClientScript with a fake manage.py", () => {
     setState({ rsakeys: 2, clients: {} });
     const r = await runShell(oidcClientScript({ ...opts, migrate: true }));
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(calls(), ["migrate", "shell", "setup_synapse_oidc_client"]);
+    assert.deepEqual(calls(), ["migrate", "shell", "setup_synapse_oidc_client", "shell"]);
     assert.ok(!r.stdout.includes("Operations to perform"), "migrate output belongs on stderr");
     assert.ok(!oidcClientScript(opts).includes("migrate"));
   });
 
   it("passes client id and FQDN exactly, whatever they contain", async () => {
     setState({ rsakeys: 1, clients: {} });
-    const r = await runShell(oidcClientScript({ ...opts, clientId: "odd id's $x", matrixFqdn: "matrix.example.org" }));
+    const r = await runShell(
+      oidcClientScript({
+        ...opts,
+        clientId: "odd id's $x",
+        matrixFqdn: "matrix.example.org",
+        callbackUri: "https://matrix.example.org/_synapse/client/oidc/callback",
+      }),
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.ok(Object.keys(state().clients).includes("odd id's $x"));
     assert.match(r.stdout, /Redirect URI: https:\/\/matrix\.example\.org\/_synapse\/client\/oidc\/callback/);
@@ -194,9 +229,59 @@ describe("oidcClientScript with a fake manage.py", () => {
     const r = await runShell(script);
     assert.equal(r.code, 0, r.stderr);
     const dockerCalls = fakeDockerCalls(dir);
-    assert.equal(dockerCalls.length, 3);
+    assert.equal(dockerCalls.length, 4);
     for (const argv of dockerCalls) assert.deepEqual(argv.slice(0, 5), ["compose", "exec", "-T", "eqmd", "python3"]);
     assert.equal(parseClientSecret(r.stdout), state().clients["matrix_synapse_client"]);
+  });
+
+  it("the declared line is short and names client and FQDN; the script runs from stdin", async () => {
+    setState({ rsakeys: 0, clients: {} });
+    const line = oidcClientLine(opts);
+    assert.ok(line.length < 200 && !line.includes("\n"), line);
+    assert.match(
+      line,
+      /^eval "\$\(cat\)" # setup_synapse_oidc_client \{"clientId":"matrix_synapse_client","matrixFqdn":"matrix\.yourhospital\.com"\} script sha256:[0-9a-f]{12}$/,
+    );
+    assert.ok(!line.includes("creatersakey") && !line.includes(RSA_KEY_COUNT_CODE));
+    assert.equal(line, oidcClientLine({ ...opts }), "stable");
+    assert.notEqual(line, oidcClientLine({ ...opts, migrate: true }), "the digest follows the script");
+    const r = await runShell(line, { stdin: oidcClientScript(opts) });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(calls(), ["shell", "creatersakey", "setup_synapse_oidc_client", "shell"]);
+    assert.equal(parseClientSecret(r.stdout), state().clients["matrix_synapse_client"]);
+  });
+
+  it("after an FQDN change, stores eqmd's space-joined redirect URIs one a line (issue 19 item 3)", async () => {
+    setState({ rsakeys: 1, clients: {}, uris: {} });
+    assert.equal((await runShell(oidcClientScript(opts))).code, 0);
+    const moved = {
+      ...opts,
+      matrixFqdn: "matrix.newhospital.org",
+      callbackUri: "https://matrix.newhospital.org/_synapse/client/oidc/callback",
+    };
+    const r = await runShell(oidcClientScript(moved));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      (state() as unknown as { uris: Record<string, string> }).uris["matrix_synapse_client"],
+      "https://matrix.yourhospital.com/_synapse/client/oidc/callback\nhttps://matrix.newhospital.org/_synapse/client/oidc/callback",
+    );
+    assert.match(r.stderr, /OIDC client 'matrix_synapse_client': 2 redirect URI\(s\), one a line/);
+    assert.ok(!r.stdout.includes("redirect URI(s)"), "the repair's line is progress (stderr), not the step's output");
+    assert.equal(parseClientSecret(r.stdout), state().clients["matrix_synapse_client"]);
+  });
+
+  it("fails, withholding the secret, when Synapse's callback is not registered exactly", async () => {
+    setState({ rsakeys: 1, clients: {}, uris: {} });
+    const r = await runShell(
+      oidcClientScript({ ...opts, callbackUri: "http://127.0.0.1:8008/_synapse/client/oidc/callback" }),
+    );
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, "", "setup's output (the secret) is withheld");
+    assert.match(
+      r.stderr,
+      /none of them Synapse's callback http:\/\/127\.0\.0\.1:8008\/_synapse\/client\/oidc\/callback/,
+    );
+    assert.ok(!r.stderr.includes(state().clients["matrix_synapse_client"]));
   });
 
   it("refuses an empty managePy", () => {

@@ -1,7 +1,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { parseAdminBootstrap, parseClientSecret, parseKeyValueLines } from "../../../components/commands/parse";
-import { setupSynapseOidcClientOutput as eqmdOutput } from "../../support/eqmdOutput";
+import {
+  markedLine,
+  parseAdminBootstrap,
+  parseClientSecret,
+  parseKeyValueLines,
+} from "../../../components/commands/parse";
+import { DJANGO_52_SHELL_PREAMBLE, setupSynapseOidcClientOutput as eqmdOutput } from "../../support/eqmdOutput";
 
 const SECRET = "Zq3_vB9-xYk2LmN0pQrStUvWxYz0123456789abcDE"; // 43 chars, token_urlsafe(32) alphabet
 
@@ -94,5 +99,22 @@ describe("parseAdminBootstrap", () => {
       (e: Error) => /printed no JSON result line/.test(e.message) && !e.message.includes("syt_leaky"),
     );
     assert.throws(() => parseAdminBootstrap(`{"user_id":"@admin:x"}`), /lacks access_token/);
+  });
+});
+
+describe("markedLine (manage.py shell output)", () => {
+  it("reads only the code's own line after Django 5.2's auto-import report (eqmd-facts.md §15)", () => {
+    const stdout = `${DJANGO_52_SHELL_PREAMBLE}RSAKEYS=2\n`;
+    assert.match(stdout, /^7 objects could not be automatically imported:/);
+    assert.match(stdout, /\n77 objects imported automatically/);
+    assert.equal(markedLine(stdout, "RSAKEYS"), "2");
+  });
+
+  it("ignores a line that holds the marker further in, and takes colour codes and CRLF off", () => {
+    assert.equal(markedLine(`x RSAKEYS=9\r\n\x1b[0mRSAKEYS=1\x1b[0m\r\n`, "RSAKEYS"), "1");
+    assert.throws(
+      () => markedLine(DJANGO_52_SHELL_PREAMBLE, "RSAKEYS"),
+      /^Error: manage\.py shell printed no RSAKEYS=<value> line \(output: 4 non-empty line\(s\), not shown/,
+    );
   });
 });

@@ -31,7 +31,7 @@ describe("verify_synapse.py against a fake Synapse and OpenID provider", () => {
     };
   }
 
-  const run = (inp: VerifySynapseInput) => runShell(LINE, { stdin: scriptStdin(inp) });
+  const run = (inp: VerifySynapseInput) => runShell(LINE, { stdin: scriptStdin("verify_synapse", inp) });
 
   it("passes and prints a secret-free JSON summary", async () => {
     const r = await run(input({ deadline_seconds: 10 }));
@@ -126,7 +126,7 @@ describe("verify_synapse.py with nothing listening", () => {
     const port = await closedPort();
     const base = `http://127.0.0.1:${port}`;
     const r = await runShell(LINE, {
-      stdin: scriptStdin({
+      stdin: scriptStdin("verify_synapse", {
         base_url: base,
         idp_id: "oidc-equipemed",
         issuer: `${base}/o`,
@@ -150,7 +150,9 @@ describe("verify_synapse.py with nothing listening", () => {
   });
 
   it("rejects bad stdin", async () => {
-    const r = await runShell(LINE, { stdin: JSON.stringify({ base_url: "http://x", deadline_seconds: 0 }) });
+    const r = await runShell(LINE, {
+      stdin: scriptStdin("verify_synapse", { base_url: "http://x", deadline_seconds: 0 }),
+    });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^verification failed: stdin JSON lacks a positive number 'deadline_seconds'\n$/);
   });

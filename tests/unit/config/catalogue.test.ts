@@ -360,7 +360,7 @@ const CATALOGUE: Record<string, BadInput> = {
     raw: { ...minimal, afterReset: [{ builtin: "dropAllRooms" }] },
     key: "afterReset[0].builtin",
     value: "dropAllRooms",
-    fix: /expected one of the program's own steps: clearStaleRooms/,
+    fix: /expected one of the program's own steps: clearStaleRooms, checkLocalparts/,
   },
   "capture on a builtin step": {
     raw: { ...minimal, afterReset: [{ builtin: "clearStaleRooms", capture: ["X"] }] },
@@ -372,6 +372,24 @@ const CATALOGUE: Record<string, BadInput> = {
     raw: { ...minimal, afterReset: [{ command: ["matrix_provision_rooms"], failOnWarnings: "yes" }] },
     key: "afterReset[0].failOnWarnings",
     value: "yes",
+    fix: /expected true or false \(without quotes\)/,
+  },
+  "checkLocalparts on a hook that creates no accounts": {
+    raw: { ...minimal, afterReset: [{ command: ["setup_matrix_bot"], checkLocalparts: true }] },
+    key: "afterReset[0].checkLocalparts",
+    value: true,
+    fix: /expected checkLocalparts only on a hook that creates accounts \(matrix_provision_rooms, matrix_sync_lifecycle\); remove it from this hook/,
+  },
+  "rateLimitExempt as text": {
+    raw: { ...minimal, synapse: { rateLimitExempt: "off" } },
+    key: "synapse.rateLimitExempt",
+    value: "off",
+    fix: /expected true or false \(without quotes\)/,
+  },
+  "checkLocalparts as text": {
+    raw: { ...minimal, afterReset: [{ command: ["matrix_provision_rooms"], checkLocalparts: "no" }] },
+    key: "afterReset[0].checkLocalparts",
+    value: "no",
     fix: /expected true or false \(without quotes\)/,
   },
   "hook enabled as a number": {

@@ -148,6 +148,9 @@ export class FakeSynapse {
     for (const [tok, t] of this.tokens) if (t.owner === userId) this.tokens.delete(tok);
   }
 
+  /** user id → its override_ratelimit values (the admin API's ratelimit_override rows). */
+  readonly rateLimitOverrides = new Map<string, { messages_per_second: number; burst_count: number }>();
+
   private handle(req: RecordedRequest, authorization: string | undefined): [number, unknown] {
     const url = new URL(req.path, "http://x");
     const p = url.pathname;
@@ -266,6 +269,22 @@ export class FakeSynapse {
       if (userId === who) return err(400, "M_UNKNOWN", "Cannot use admin API to login as self");
       if (!this.users.has(userId)) return err(404, "M_NOT_FOUND", "User not found");
       return [200, { access_token: this.issueToken(who, { puppets: userId }) }];
+    }
+
+    // Synapse answers {} for a user without an override (and 404 for an unknown user).
+    m = /^\/_synapse\/admin\/v1\/users\/([^/]+)\/override_ratelimit$/.exec(p);
+    if (m) {
+      const who = admin();
+      if (typeof who !== "string") return who;
+      const userId = decodeURIComponent(m[1]);
+      if (!this.users.has(userId)) return err(404, "M_NOT_FOUND", "User not found");
+      if (req.method === "GET") return [200, this.rateLimitOverrides.get(userId) ?? {}];
+      if (req.method === "POST") {
+        const b = req.body as { messages_per_second?: number; burst_count?: number };
+        const value = { messages_per_second: b.messages_per_second ?? 0, burst_count: b.burst_count ?? 0 };
+        this.rateLimitOverrides.set(userId, value);
+        return [200, value];
+      }
     }
 
     m = /^\/_synapse\/admin\/v1\/deactivate\/([^/]+)$/.exec(p);

@@ -6,12 +6,15 @@ client secret as `SYNAPSE_OIDC_CLIENT_SECRET=<secret>` for the operator (or a pr
 The printed SYNAPSE_OIDC_PROVIDER_ID is $SYNAPSE_OIDC_PROVIDER_ID, default "equipemed" (eqmd's
 .env.example value); it only labels the printed lines, the Client does not store it.
 
-Differences from eqmd, both deliberate:
-- The redirect URI scheme comes from MATRIX_CALLBACK_SCHEME (default "https", eqmd's fixed
-  value). The contract tests set "http": there is no TLS on loopback, and Synapse's callback is
-  public_baseurl + /_synapse/client/oidc/callback, so the registered URI must be http there.
-- A missing redirect URI is appended on its own line. eqmd joins the list with spaces, but the
-  library splits `_redirect_uris` on newlines, so two URIs joined by a space match neither.
+As eqmd's (apps/botauth, commit 96bee67), on purpose:
+- The redirect URI is https://<fqdn>/_synapse/client/oidc/callback. A test host without TLS
+  adds its http:// URI to the client itself, as an operator would in Django's admin (the
+  contract tier does). One switch is kept for the e2e tier, whose first `up` starts from an
+  empty Django: MATRIX_CALLBACK_SCHEME=http (listed in tests/e2e/prodDifferences.ts).
+- The stored URIs are split on whitespace, the missing one appended, and the list stored joined
+  by SPACES. django-oidc-provider splits `_redirect_uris` on new lines, so after a second FQDN
+  the row is one URI that matches neither host ("Redirect URI Error"): the program's OIDC step
+  repairs it (components/commands/scripts/oidc_redirect_uris.py).
 """
 import os
 import secrets
@@ -82,11 +85,11 @@ class Command(BaseCommand):
 
             client.jwt_alg = "RS256"
 
-            uris: List[str] = client.redirect_uris
+            uris: List[str] = (client._redirect_uris or "").split()
             if redirect_uri in uris:
                 out.write("  - Redirect URI: redirect URI already configured")
             else:
-                client.redirect_uris = uris + [redirect_uri]  # the setter joins with "\n"
+                client._redirect_uris = " ".join(uris + [redirect_uri])  # eqmd's join (see above)
                 out.write("  - Redirect URI: added new redirect URI")
 
             client.scope = SCOPES

@@ -5,7 +5,7 @@
  * outputs of the last `up` supply what only the deployment knows (the URN, the names it
  * actually used, the generated dev PostgreSQL password).
  */
-import { ResetConfigValue, ResetOutputValue, ResetStack } from "./types";
+import { EnvCheck, ResetConfigValue, ResetOutputValue, ResetStack } from "./types";
 import { buildSettings, CONFIG_NAMESPACE, Settings } from "../../config/settings";
 import { ConfigError } from "../../config/errors";
 import { isRecord } from "../../config/isRecord";
@@ -30,13 +30,19 @@ export const OUTPUTS = {
 
 export type ResetPermission =
   | { readonly allowed: true }
-  | { readonly allowed: false; readonly reason: "forbidden" | "unreadable"; readonly detail: string };
+  | { readonly allowed: false; readonly reason: "forbidden" | "unreadable" | "env-file"; readonly detail: string };
 
 /** A stack the reset refuses: its config forbids resets or cannot be read. */
 export interface RefusedFacts {
   readonly stack: string;
   readonly permission: Extract<ResetPermission, { allowed: false }>;
 }
+
+/**
+ * What the facts are for: "overwrite" (a reset or a restore: refused where resets are
+ * forbidden) or "read" (a backup, which changes nothing and must work on production too).
+ */
+export type FactsPurpose = "overwrite" | "read";
 
 export interface ResetFacts {
   readonly stack: string;
@@ -49,6 +55,15 @@ export interface ResetFacts {
   /** Whether `pulumi destroy` leaves the media volume in Docker (media.retainOnDelete). */
   readonly mediaRetainedOnDelete: boolean;
   readonly synapseContainer: string;
+  /** Synapse's server_name (matrixFqdn): a backup restores only onto the same one. */
+  readonly serverName: string;
+  /** The Synapse image the stack declares (synapse.image). */
+  readonly synapseImage: string;
+  /** UID:GID Synapse runs as and that owns the media store. */
+  readonly uid: number;
+  readonly gid: number;
+  /** How long Synapse may take to become healthy (synapse.startTimeoutSeconds). */
+  readonly startTimeoutSeconds: number;
   /** The dev-only PostgreSQL container the program runs in "managed" mode; kept by a reset. */
   readonly managedPostgresContainer?: string;
   readonly database: { readonly name: string; readonly role: string };
@@ -70,10 +85,14 @@ export function isRefused(facts: ResetFacts | RefusedFacts): facts is RefusedFac
 }
 
 /** Reads config (and, when the outputs lack the URN, the state) of `stack`. */
-export async function readFacts(stack: ResetStack): Promise<ResetFacts | RefusedFacts> {
+export async function readFacts(
+  stack: ResetStack,
+  envCheck?: EnvCheck,
+  purpose: FactsPurpose = "overwrite",
+): Promise<ResetFacts | RefusedFacts> {
   const config = await stack.getAllConfig();
   const outputs = await stack.outputs();
-  const facts = factsFrom(stack.name, config, outputs);
+  const facts = factsFrom(stack.name, config, outputs, envCheck, purpose);
   if (isRefused(facts) || facts.urn !== undefined || !stack.exportStack) return facts;
   const urn = findMatrixStackUrn((await stack.exportStack()).deployment);
   return urn === undefined ? facts : { ...facts, urn, urnSource: "state" };
@@ -84,6 +103,8 @@ export function factsFrom(
   stackName: string,
   config: Record<string, ResetConfigValue>,
   outputs: Record<string, ResetOutputValue>,
+  envCheck?: EnvCheck,
+  purpose: FactsPurpose = "overwrite",
 ): ResetFacts | RefusedFacts {
   const input = configInput(stackName, entries(config));
   let s: Settings;
@@ -94,10 +115,18 @@ export function factsFrom(
     // Fails closed: a config `pulumi up` would refuse is no config to reset by.
     return { stack: stackName, permission: { allowed: false, reason: "unreadable", detail: err.message } };
   }
-  if (!s.reset.allowed) {
+  if (purpose === "overwrite" && !s.reset.allowed) {
     return {
       stack: stackName,
       permission: { allowed: false, reason: "forbidden", detail: `${CONFIG_NAMESPACE}:${RESET_ALLOWED_KEY} is false` },
+    };
+  }
+  // eqmd's .env before anything is destroyed: `up` checks it too, but only after the destroy.
+  const envIssues = envCheck?.(s) ?? [];
+  if (envIssues.length > 0) {
+    return {
+      stack: stackName,
+      permission: { allowed: false, reason: "env-file", detail: new ConfigError([...envIssues]).message },
     };
   }
   const out = (name: string): string | undefined => {
@@ -116,6 +145,11 @@ export function factsFrom(
     mediaVolume: out(OUTPUTS.mediaVolume) ?? s.names.mediaVolume,
     mediaRetainedOnDelete: s.media.retainOnDelete,
     synapseContainer: out(OUTPUTS.synapseContainer) ?? s.names.synapseContainer,
+    serverName: s.server.name,
+    synapseImage: s.synapse.image,
+    uid: s.uid,
+    gid: s.gid,
+    startTimeoutSeconds: s.synapse.startTimeoutSeconds,
     ...(s.postgres.mode === "managed" ? { managedPostgresContainer: s.names.postgresContainer } : {}),
     database: { name: s.database.name, role: s.database.role },
     postgres: {

@@ -8,7 +8,8 @@
 import * as path from "node:path";
 import { parseArgs, USAGE } from "./args";
 import { selectStack } from "./automation";
-import { makeDir, prompt, runCommand, runEntry } from "./node";
+import { runEntry } from "./node";
+import { realDeps } from "./realDeps";
 import { run } from "./run";
 import { EXIT, ExitCode, ResetStack } from "./types";
 
@@ -48,19 +49,7 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
     return EXIT.failed;
   }
 
-  return run(
-    { ...options, ...(backupDir !== undefined ? { backupDir } : {}) },
-    {
-      stack,
-      isTTY: process.stdin.isTTY === true,
-      prompt,
-      runCommand,
-      makeDir,
-      now: () => new Date(),
-      write: (text) => process.stdout.write(text),
-      writeError: (text) => process.stderr.write(text),
-    },
-  );
+  return run({ ...options, ...(backupDir !== undefined ? { backupDir } : {}) }, realDeps(stack, REPO_ROOT));
 }
 
 runEntry("reset", main);

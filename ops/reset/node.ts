@@ -13,23 +13,26 @@ export function runCommand(spec: CommandSpec): Promise<CommandResult> {
       return;
     }
     let fd: number | undefined;
-    if (spec.stdoutFile !== undefined) {
-      try {
-        fd = fs.openSync(spec.stdoutFile, "w", 0o600);
-      } catch (err) {
-        resolve({ exitCode: 1, stdout: "", stderr: `cannot write ${spec.stdoutFile}: ${(err as Error).message}` });
-        return;
-      }
+    let inFd: number | undefined;
+    try {
+      if (spec.stdinFile !== undefined) inFd = openOrExplain(spec.stdinFile, "r", "read");
+      if (spec.stdoutFile !== undefined) fd = openOrExplain(spec.stdoutFile, "w", "write");
+    } catch (err) {
+      if (inFd !== undefined) fs.closeSync(inFd);
+      resolve({ exitCode: 1, stdout: "", stderr: (err as Error).message });
+      return;
     }
     const closeFd = (): void => {
       if (fd !== undefined) fs.closeSync(fd);
+      if (inFd !== undefined) fs.closeSync(inFd);
       fd = undefined;
+      inFd = undefined;
     };
     let stdout = "";
     let stderr = "";
     const child = spawn(program, args, {
       env: { ...process.env, ...spec.env },
-      stdio: ["ignore", fd ?? "pipe", "pipe"],
+      stdio: [inFd ?? "ignore", fd ?? "pipe", "pipe"],
     });
     child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -42,6 +45,14 @@ export function runCommand(spec: CommandSpec): Promise<CommandResult> {
       resolve({ exitCode: code ?? 1, stdout, stderr: signal ? `${stderr}${program} killed by ${signal}` : stderr });
     });
   });
+}
+
+function openOrExplain(file: string, flags: "r" | "w", what: string): number {
+  try {
+    return fs.openSync(file, flags, 0o600);
+  } catch (err) {
+    throw new Error(`cannot ${what} ${file}: ${(err as Error).message}`);
+  }
 }
 
 /** Reads one line from the terminal; undefined on end of input or Ctrl-C. */
@@ -62,10 +73,6 @@ export function prompt(question: string): Promise<string | undefined> {
       resolve(line);
     });
   });
-}
-
-export async function makeDir(dir: string): Promise<void> {
-  await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
 }
 
 /**

@@ -3,9 +3,10 @@
  * kept) → confirm → optional backup → targeted destroy → optional media wipe → up → summary.
  * Every side effect goes through `deps`, so this runs against fakes in tests.
  */
-import { confirm } from "./confirm";
+import { askToGoOn } from "./confirm";
 import { wipeMediaVolume, WipeResult } from "./docker";
-import { CONFIG_NAMESPACE, isRefused, readFacts, RefusedFacts, RESET_ALLOWED_KEY, ResetFacts } from "./facts";
+import { ResetFacts } from "./facts";
+import { factsOrRefusal } from "./refusal";
 import { BackupResult, runBackup } from "./backup";
 import { describeDestroyed, describeKept, destroyOptions, previewDestroy } from "./plan";
 import { formatSummary, PhaseTimer } from "./timing";
@@ -20,37 +21,8 @@ export async function run(options: ResetOptions, deps: ResetDeps): Promise<ExitC
   const rerun = `npm run reset -- --stack ${stack}`;
 
   // 1. Config: is a reset allowed here?
-  let facts: ResetFacts | RefusedFacts;
-  try {
-    facts = await readFacts(deps.stack);
-  } catch (err) {
-    shout(`Cannot read stack "${stack}" (config, outputs): ${message(err)}`);
-    shout("Nothing was changed. Check `pulumi login`, PULUMI_CONFIG_PASSPHRASE and the stack name.");
-    return EXIT.failed;
-  }
-  if (isRefused(facts)) {
-    const p = facts.permission;
-    if (p.reason === "unreadable") {
-      shout(
-        `Refusing to reset stack "${stack}": its config cannot be read, so its reset setting cannot be read either.`,
-      );
-      shout(p.detail);
-      shout(`Fix the config (\`pulumi preview --stack ${stack}\` reports the same problems), then run: ${rerun}`);
-      shout("Nothing was changed.");
-      return EXIT.refused;
-    }
-    shout(`Refusing to reset stack "${stack}": its config forbids resets (${p.detail}).`);
-    shout(
-      "This is the production protection: a reset destroys the Synapse database (every Matrix account, room and message)," +
-        ` so stacks that must never lose it set ${CONFIG_NAMESPACE}:${RESET_ALLOWED_KEY} to false.`,
-    );
-    shout("If you really mean it, allow resets for this stack, reset, then forbid them again:");
-    shout(`  pulumi config set --path ${RESET_ALLOWED_KEY} true --stack ${stack}`);
-    shout(`  ${rerun}`);
-    shout(`  pulumi config set --path ${RESET_ALLOWED_KEY} false --stack ${stack}`);
-    shout("Nothing was changed.");
-    return EXIT.refused;
-  }
+  const facts = await factsOrRefusal(deps, "reset", rerun, shout);
+  if (typeof facts === "number") return facts;
 
   const timer = new PhaseTimer(() => deps.now());
   const finish = (code: ExitCode, result: string): ExitCode => {
@@ -90,32 +62,12 @@ export async function run(options: ResetOptions, deps: ResetDeps): Promise<ExitC
   say();
 
   // 3. Confirm.
-  const answer = await timer.time(
-    "confirm",
-    () => confirm(deps, options),
-    (c) => ({
-      failed: c.kind !== "confirmed" && c.kind !== "yes-flag",
-      ...(c.kind === "yes-flag" ? { note: "--yes" } : {}),
-    }),
-  );
-  switch (answer.kind) {
-    case "no-tty":
-      shout("Refusing to reset without a terminal to confirm on: re-run with --yes to confirm on the command line.");
-      shout("Nothing was changed.");
-      return finish(EXIT.refused, "refused (no terminal, no --yes); nothing was changed");
-    case "mismatch":
-      shout(`Aborted: "${answer.typed}" is not "${stack}". Nothing was changed.`);
-      return finish(EXIT.failed, "aborted at the confirmation; nothing was changed");
-    case "no-answer":
-      shout("Aborted: no confirmation was typed. Nothing was changed.");
-      return finish(EXIT.failed, "aborted at the confirmation; nothing was changed");
-    case "yes-flag":
-      say("Confirmed by --yes.");
-      break;
-    case "confirmed":
-      say("Confirmed.");
-      break;
+  const outcome = await askToGoOn(timer, "confirm", deps, options, "reset");
+  if (!outcome.proceed) {
+    for (const line of outcome.lines) shout(line);
+    return finish(outcome.code, outcome.result);
   }
+  say(outcome.line);
 
   if (urn !== undefined) {
     // 4. Backup.
@@ -131,17 +83,13 @@ export async function run(options: ResetOptions, deps: ResetDeps): Promise<ExitC
         (b) => ({ failed: !b.ok }),
       );
       if (!backup.ok) {
-        const label = { database: "the database dump", media: "the media archive", directory: "the backup directory" }[
-          backup.failed
-        ];
-        shout(`Backup failed (${label}): ${backup.message}`);
+        shout(`Backup failed (${backup.failed}): ${backup.message}`);
         shout(
           `Stopped before destroying anything: stack "${stack}" is unchanged. Fix the cause, or run without --backup.`,
         );
-        return finish(EXIT.failed, `failed in backup (${label}); nothing was destroyed`);
+        return finish(EXIT.failed, `failed in backup (${backup.failed}); nothing was destroyed`);
       }
-      say(`Backup written: ${backup.database}`);
-      say(`                ${backup.media}`);
+      say(`Backup written: ${backup.dir} (restore: npm run restore -- --stack ${stack} --from ${backup.dir})`);
     }
 
     // 5. Destroy.
@@ -219,7 +167,7 @@ async function runBackupSafely(
   try {
     return await runBackup(deps, facts, dir, say);
   } catch (err) {
-    return { ok: false, failed: "database", message: message(err) };
+    return { ok: false, failed: "manifest", message: message(err) };
   }
 }
 

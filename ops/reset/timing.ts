@@ -8,9 +8,9 @@ export type PhaseRecord =
   | { readonly status: "skipped"; readonly note: string }
   | { readonly status: "not run" };
 
-/** Records how long each phase took, using the injected clock. */
-export class PhaseTimer {
-  private readonly records = new Map<Phase, PhaseRecord>();
+/** Records how long each phase took, using the injected clock (phases: the reset's, or another command's). */
+export class PhaseTimer<P extends string = Phase> {
+  private readonly records = new Map<P, PhaseRecord>();
   private readonly startedAt: number;
 
   constructor(private readonly now: () => Date) {
@@ -19,7 +19,7 @@ export class PhaseTimer {
 
   /** Runs `body` as `phase`; a throw marks the phase failed and is re-thrown. */
   async time<T>(
-    phase: Phase,
+    phase: P,
     body: () => Promise<T>,
     outcome?: (result: T) => { failed?: boolean; note?: string },
   ): Promise<T> {
@@ -40,11 +40,11 @@ export class PhaseTimer {
     return result;
   }
 
-  skip(phase: Phase, note: string): void {
+  skip(phase: P, note: string): void {
     this.records.set(phase, { status: "skipped", note });
   }
 
-  get(phase: Phase): PhaseRecord {
+  get(phase: P): PhaseRecord {
     return this.records.get(phase) ?? { status: "not run" };
   }
 
@@ -63,9 +63,15 @@ export function formatDuration(ms: number): string {
 }
 
 /** The summary table: one line per phase, then the total. */
-export function formatSummary(timer: PhaseTimer, stack: string, result: string): string {
+export function formatSummary<P extends string = Phase>(
+  timer: PhaseTimer<P>,
+  stack: string,
+  result: string,
+  phases: readonly P[] = PHASES as readonly string[] as readonly P[],
+): string {
   const lines = [`Summary (stack ${stack}):`];
-  for (const phase of PHASES) {
+  const width = Math.max(8, ...phases.map((p) => p.length));
+  for (const phase of phases) {
     const r = timer.get(phase);
     let text: string;
     switch (r.status) {
@@ -80,9 +86,9 @@ export function formatSummary(timer: PhaseTimer, stack: string, result: string):
         text = "not run";
         break;
     }
-    lines.push(`  ${phase.padEnd(8)} ${text}`);
+    lines.push(`  ${phase.padEnd(width)} ${text}`);
   }
-  lines.push(`  ${"total".padEnd(8)} ${formatDuration(timer.totalMs())}`);
+  lines.push(`  ${"total".padEnd(width)} ${formatDuration(timer.totalMs())}`);
   lines.push(`Result: ${result}`);
   return lines.join("\n") + "\n";
 }

@@ -3,6 +3,11 @@
  * stack, the terminal, child processes, the clock, the disk) comes in through these interfaces,
  * so the orchestration can be run against recording fakes.
  */
+import type { ConfigIssue } from "../../config/errors";
+import type { Settings } from "../../config/settings";
+
+/** Checks eqmd's `.env` against the settings (config/envFileCheck.ts); no issues = consistent. */
+export type EnvCheck = (settings: Settings) => readonly ConfigIssue[];
 
 /** One config value as `pulumi config --json` reports it (objects are JSON text). */
 export interface ResetConfigValue {
@@ -27,6 +32,8 @@ export interface ResetDestroyOptions {
 
 export interface ResetUpOptions {
   readonly onOutput?: (text: string) => void;
+  /** URNs to replace (a restore reruns the steps after Synapse: admin, verification, hooks, .env). */
+  readonly replace?: string[];
 }
 
 /** The part of an Automation API engine event the reset reads. */
@@ -67,6 +74,8 @@ export interface CommandSpec {
   readonly env?: Readonly<Record<string, string>>;
   /** Write the command's stdout to this file (created/truncated) instead of capturing it. */
   readonly stdoutFile?: string;
+  /** Feed this file to the command's stdin (else stdin is closed). */
+  readonly stdinFile?: string;
 }
 
 export interface CommandResult {
@@ -84,14 +93,14 @@ export interface ResetDeps {
   /** Shows `question` and reads one typed line; `undefined` on end of input or Ctrl-C. */
   prompt(question: string): Promise<string | undefined>;
   runCommand(spec: CommandSpec): Promise<CommandResult>;
-  /** Creates a directory (and its parents) if missing. */
-  makeDir(dir: string): Promise<void>;
   /** The clock: phase timings and backup file names. */
   now(): Date;
   /** Progress and results (stdout). Text is written as is; lines carry their own "\n". */
   write(text: string): void;
   /** Errors and refusals (stderr); defaults to `write`. */
   writeError?(text: string): void;
+  /** Checks eqmd's `.env` against the stack before anything changes; absent = no check. */
+  readonly envCheck?: EnvCheck;
 }
 
 export interface ResetOptions {

@@ -592,10 +592,13 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
       assert.equal(reset.code, 0, `reset --backup --wipe-media failed:\n${reset.stdout}\n${reset.stderr}`);
       const files = await docker(["exec", "-u", "1001:1001", SYNAPSE, "find", "/data/media_store", "-type", "f"]);
       assert.equal(files, "", "the media store is empty after --wipe-media");
+      // The reset writes npm run backup's folder, <stack>-<UTC time>/, into --backup.
+      const [folder] = fs.readdirSync(backupDir);
+      assert.ok(folder, `no backup folder in ${backupDir}`);
       const backup = (suffix: string): string => {
-        const file = fs.readdirSync(backupDir).find((f) => f.endsWith(suffix));
-        assert.ok(file, `no ${suffix} in ${backupDir}: ${fs.readdirSync(backupDir).join(", ")}`);
-        return path.join(backupDir, file);
+        const file = fs.readdirSync(path.join(backupDir, folder)).find((f) => f.endsWith(suffix));
+        assert.ok(file, `no ${suffix} in ${backupDir}/${folder}`);
+        return path.join(backupDir, folder, file);
       };
       const dumpPath = backup(".dump");
       const mediaTar = backup(".tar");

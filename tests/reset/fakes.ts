@@ -2,6 +2,7 @@
  * Recording fakes for the reset: a stack that logs every call with its options, and deps
  * (prompt, commands, clock, output) that log into the same journal, so tests can assert order.
  */
+import { SYNAPSE_PATHS } from "../../render/paths";
 import {
   CommandResult,
   CommandSpec,
@@ -14,6 +15,8 @@ import {
   ResetUpOptions,
 } from "../../ops/reset/types";
 import { factsFrom, isRefused, ResetFacts } from "../../ops/reset/facts";
+import * as fs from "node:fs";
+import { oneFileTar } from "../support/tar";
 
 export const STACK = "dev";
 export const URN = `urn:pulumi:${STACK}::eqmd-matrix::eqmd:matrix:MatrixStack::matrix`;
@@ -34,6 +37,8 @@ export interface FakeStackInit {
   readonly deployment?: unknown;
   /** Events the preview sends to onEvent. */
   readonly previewEvents?: readonly ResetEngineEvent[];
+  /** Outputs once an `up` has run (a new host: none before, the stack's after). */
+  readonly outputsAfterUp?: Record<string, ResetOutputValue>;
   readonly fail?: Partial<Record<"getAllConfig" | "outputs" | "previewDestroy" | "destroy" | "up", string>>;
 }
 
@@ -78,6 +83,7 @@ export class FakeStack implements ResetStack {
   outputs(): Promise<Record<string, ResetOutputValue>> {
     return later(() => {
       this.record({ method: "outputs" });
+      if (this.init.outputsAfterUp && this.calls.some((c) => c.method === "up")) return this.init.outputsAfterUp;
       return this.init.outputs ?? defaultOutputs();
     });
   }
@@ -165,7 +171,6 @@ export interface FakeDepsInit {
   readonly answers?: ReadonlyArray<string | undefined>;
   /** Result for a command, by argv[0..1] ("pg_dump", "docker cp", "docker volume"). */
   readonly commandResults?: Partial<Record<string, Partial<CommandResult>>>;
-  readonly makeDirError?: string;
 }
 
 export interface FakeWorld {
@@ -174,7 +179,6 @@ export interface FakeWorld {
   readonly journal: Journal;
   readonly commands: CommandSpec[];
   readonly prompts: string[];
-  readonly dirs: string[];
   /** Everything written to stdout. */
   out(): string;
   /** Everything written to stderr. */
@@ -188,7 +192,6 @@ export function world(stackInit: FakeStackInit = {}, init: FakeDepsInit = {}): F
   const stack = new FakeStack(stackInit, journal);
   const commands: CommandSpec[] = [];
   const prompts: string[] = [];
-  const dirs: string[] = [];
   const answers = [...(init.answers ?? [])];
   let out = "";
   let err = "";
@@ -209,12 +212,9 @@ export function world(stackInit: FakeStackInit = {}, init: FakeDepsInit = {}): F
         journal.entries.push(`cmd:${spec.argv.join(" ")}`);
         const key = spec.argv.slice(0, 2).join(" ");
         const r = init.commandResults?.[key] ?? init.commandResults?.[spec.argv[0] ?? ""] ?? {};
-        return { exitCode: r.exitCode ?? 0, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
-      }),
-    makeDir: (dir) =>
-      later(() => {
-        dirs.push(dir);
-        if (init.makeDirError) throw new Error(init.makeDirError);
+        const exitCode = r.exitCode ?? 0;
+        if (exitCode === 0) writeOutputs(spec);
+        return { exitCode, stdout: r.stdout ?? defaultStdout(spec), stderr: r.stderr ?? "" };
       }),
     now: () => {
       clock += 1500;
@@ -229,7 +229,34 @@ export function world(stackInit: FakeStackInit = {}, init: FakeDepsInit = {}): F
       all += text;
     },
   };
-  return { deps, stack, journal, commands, prompts, dirs, out: () => out, err: () => err, all: () => all };
+  return { deps, stack, journal, commands, prompts, out: () => out, err: () => err, all: () => all };
+}
+
+export const FAKE_KEY_ID = "a_fake";
+export const FAKE_SIGNING_KEY = `ed25519 ${FAKE_KEY_ID} AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\n`;
+
+/** What the backup's commands write, as the real ones would: a dump file, tar streams. */
+function writeOutputs(spec: CommandSpec): void {
+  const [program] = spec.argv;
+  if (program === "pg_dump") {
+    const file = spec.argv[spec.argv.indexOf("-f") + 1];
+    if (file) fs.writeFileSync(file, "PGDMP fake dump");
+  }
+  if (spec.stdoutFile !== undefined) {
+    const isKey = spec.argv.some((a) => a.endsWith(`:${SYNAPSE_PATHS.signingKey}`));
+    fs.writeFileSync(spec.stdoutFile, isKey ? oneFileTar("signing.key", FAKE_SIGNING_KEY) : "fake media tar");
+  }
+}
+
+/** Schema versions from psql, Synapse's version from docker exec (v1.99.0: schema 83). */
+function defaultStdout(spec: CommandSpec): string {
+  const [program, sub] = spec.argv;
+  const sql = spec.argv.at(-1) ?? "";
+  if (program === "psql")
+    return sql.startsWith("SELECT EXISTS") ? "f\n" : sql.includes("schema_version") ? "83|83\n" : "";
+  if (program === "docker" && (sub === "exec" || spec.argv.includes("python3"))) return "1.99.0 83\n";
+  if (program === "docker" && sub === "inspect") return "healthy\n";
+  return "";
 }
 
 /** Runs `fn` on a later tick, as a real asynchronous call would; a throw becomes a rejection. */

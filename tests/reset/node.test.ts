@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { makeDir, runCommand } from "../../ops/reset/node";
+import { runCommand } from "../../ops/reset/node";
 
 const node = process.execPath;
 
@@ -48,13 +48,16 @@ describe("runCommand (real child processes)", () => {
     assert.match(r.stderr, /cannot write/);
   });
 
-  it("makeDir creates nested directories and accepts existing ones", async () => {
+  it("feeds stdinFile to the command's stdin", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "reset-node-"));
     try {
-      const nested = path.join(dir, "a", "b");
-      await makeDir(nested);
-      await makeDir(nested);
-      assert.ok(fs.statSync(nested).isDirectory());
+      const input = path.join(dir, "in.txt");
+      fs.writeFileSync(input, "from the file");
+      const r = await runCommand({ argv: [node, "-e", "process.stdin.pipe(process.stdout)"], stdinFile: input });
+      assert.deepEqual(r, { exitCode: 0, stdout: "from the file", stderr: "" });
+      const missing = await runCommand({ argv: [node, "-e", ""], stdinFile: path.join(dir, "none") });
+      assert.equal(missing.exitCode, 1);
+      assert.match(missing.stderr, /cannot read .*none/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

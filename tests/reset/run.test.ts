@@ -1,8 +1,18 @@
-import { describe, it } from "node:test";
+import { after, afterEach, beforeEach, describe, it } from "node:test";
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { checkBackup } from "../../ops/backup/manifest";
+import { checkEnvFile } from "../../config/envFileCheck";
 import { run } from "../../ops/reset/run";
 import { ResetOptions } from "../../ops/reset/types";
 import { config, defaultOutputs, PASSWORD, STACK, URN, world } from "./fakes";
+
+/** A fresh folder for a --backup that really writes (removed after the file's tests). */
+const scratchRoot = fs.mkdtempSync(path.join(os.tmpdir(), "reset-run-"));
+after(() => fs.rmSync(scratchRoot, { recursive: true, force: true }));
+const scratch = (): string => fs.mkdtempSync(path.join(scratchRoot, "bk-"));
 
 const opts = (over: Partial<ResetOptions> = {}): ResetOptions => ({
   stack: STACK,
@@ -89,7 +99,7 @@ describe("reset: the happy path", () => {
       { config: config({ postgresAdminPassword: PASSWORD }, ["postgresAdminPassword"]) },
       { answers: [STACK] },
     );
-    await run(opts({ backupDir: "/backups" }), w.deps);
+    await run(opts({ backupDir: scratch() }), w.deps);
     assert.doesNotMatch(w.all(), new RegExp(PASSWORD));
     assert.doesNotMatch(w.all(), /syt_admin_token_value|oidc-client-secret-value/);
   });
@@ -237,41 +247,31 @@ describe("reset: media", () => {
 
 describe("reset: --backup", () => {
   const withPassword = { config: config({ postgresAdminPassword: PASSWORD }, ["postgresAdminPassword"]) };
+  let bk: string;
+  beforeEach(() => (bk = fs.mkdtempSync(path.join(os.tmpdir(), "reset-backup-"))));
+  afterEach(() => fs.rmSync(bk, { recursive: true, force: true }));
 
-  it("dumps the database and archives the media before destroying", async () => {
+  it("takes npm run backup's backup after the confirmation and before destroying", async () => {
     const w = world(withPassword, { answers: [STACK] });
-    assert.equal(await run(opts({ backupDir: "/srv/backups" }), w.deps), 0, w.all());
-    assert.deepEqual(w.dirs, ["/srv/backups"]);
-    assert.equal(w.commands.length, 2);
-    const [dump, media] = w.commands;
-    const file = dump?.argv.at(-1) ?? "";
-    const stamp = /^\/srv\/backups\/matrix_db-(20260812T03\d{4}Z)\.dump$/.exec(file)?.[1];
-    assert.ok(stamp, `dump file ${file}`);
-    assert.deepEqual(dump?.argv, [
-      "pg_dump",
-      "-h",
-      "127.0.0.1",
-      "-p",
-      "5432",
-      "-U",
-      "eqmd_user",
-      "-d",
-      "matrix_db",
-      "-Fc",
-      "-f",
-      file,
-    ]);
-    assert.deepEqual(media?.argv, ["docker", "cp", "eqmd_matrix_synapse:/data/media_store", "-"]);
-    assert.equal(media?.stdoutFile, `/srv/backups/media-${stamp}.tar`);
+    assert.equal(await run(opts({ backupDir: bk }), w.deps), 0, w.all());
+    const [folder] = fs.readdirSync(bk);
+    assert.match(folder ?? "", /^dev-20260812T03\d{4}Z$/);
+    assert.equal((await checkBackup(path.join(bk, folder ?? ""))).ok, true, "a complete, verifiable backup");
+    const dump = w.commands.find((c) => c.argv[0] === "pg_dump");
+    const media = w.commands.find((c) => c.argv.includes("eqmd_matrix_synapse:/data/media_store"));
+    assert.ok(dump && media);
     const order = w.journal.entries;
-    assert.ok(order.indexOf("prompt") < order.indexOf(`cmd:${dump?.argv.join(" ")}`), "backup after confirmation");
-    assert.ok(order.indexOf(`cmd:${media?.argv.join(" ")}`) < order.indexOf("stack:destroy"), "backup before destroy");
-    assert.match(w.out(), new RegExp(`Backup written: /srv/backups/matrix_db-${stamp}\\.dump`));
+    assert.ok(order.indexOf("prompt") < order.indexOf(`cmd:${dump.argv.join(" ")}`), "backup after confirmation");
+    assert.ok(order.indexOf(`cmd:${media.argv.join(" ")}`) < order.indexOf("stack:destroy"), "backup before destroy");
+    assert.match(
+      w.out(),
+      new RegExp(`Backup written: ${bk}/${folder} \\(restore: npm run restore -- --stack dev --from `),
+    );
   });
 
   it("passes the admin password to pg_dump in PGPASSWORD, never in argv", async () => {
     const w = world(withPassword);
-    await run(opts({ yes: true, backupDir: "/b" }), w.deps);
+    await run(opts({ yes: true, backupDir: bk }), w.deps);
     const dump = w.commands.find((c) => c.argv[0] === "pg_dump");
     assert.ok(dump);
     assert.equal(dump.env?.["PGPASSWORD"], PASSWORD);
@@ -282,7 +282,7 @@ describe("reset: --backup", () => {
 
   it("sets no PGPASSWORD when the stack has no postgresAdminPassword", async () => {
     const w = world();
-    await run(opts({ yes: true, backupDir: "/b" }), w.deps);
+    await run(opts({ yes: true, backupDir: bk }), w.deps);
     assert.equal(w.commands.find((c) => c.argv[0] === "pg_dump")?.env?.["PGPASSWORD"], undefined);
   });
 
@@ -296,14 +296,15 @@ describe("reset: --backup", () => {
         },
       },
     });
-    const code = await run(opts({ yes: true, backupDir: "/b" }), w.deps);
+    const code = await run(opts({ yes: true, backupDir: bk }), w.deps);
     assert.equal(code, 1);
     assert.equal(w.stack.call("destroy"), undefined);
     assert.equal(w.stack.call("up"), undefined);
-    assert.equal(w.commands.length, 1, "no media archive after a failed dump");
-    assert.match(w.err(), /Backup failed \(the database dump\)/);
+    assert.ok(!w.commands.some((c) => c.argv[1] === "cp"), "no media archive after a failed dump");
+    assert.match(w.err(), /Backup failed \(database\)/);
     assert.match(w.err(), /password authentication failed/);
     assert.match(w.err(), /Stopped before destroying anything/);
+    assert.deepEqual(fs.readdirSync(bk), [], "nothing that looks like a backup");
   });
 
   it("stops before destroying when the media archive fails, saying it was the media", async () => {
@@ -315,23 +316,25 @@ describe("reset: --backup", () => {
         },
       },
     );
-    const code = await run(opts({ yes: true, backupDir: "/b" }), w.deps);
+    const code = await run(opts({ yes: true, backupDir: bk }), w.deps);
     assert.equal(code, 1);
     assert.equal(w.stack.call("destroy"), undefined);
-    assert.match(w.err(), /Backup failed \(the media archive\)/);
+    assert.match(w.err(), /Backup failed \(media\)/);
     assert.match(w.out(), /backup +\S+ +FAILED/);
   });
 
   it("stops when the backup directory cannot be created", async () => {
-    const w = world({}, { makeDirError: "EACCES: permission denied" });
-    assert.equal(await run(opts({ yes: true, backupDir: "/root/x" }), w.deps), 1);
+    const file = path.join(bk, "a-file");
+    fs.writeFileSync(file, "");
+    const w = world();
+    assert.equal(await run(opts({ yes: true, backupDir: path.join(file, "x") }), w.deps), 1);
     assert.equal(w.stack.call("destroy"), undefined);
-    assert.match(w.err(), /EACCES/);
+    assert.match(w.err(), /Backup failed \(folder\): cannot create .*ENOTDIR/);
   });
 
   it("archives media from a remote Docker host through DOCKER_HOST", async () => {
     const w = world({ config: config({ dockerHost: "tcp://10.0.0.5:2376" }), outputs: defaultOutputs() });
-    await run(opts({ yes: true, backupDir: "/b" }), w.deps);
+    await run(opts({ yes: true, backupDir: bk }), w.deps);
     assert.deepEqual(w.commands.find((c) => c.argv[0] === "docker")?.env, { DOCKER_HOST: "tcp://10.0.0.5:2376" });
   });
 });
@@ -361,7 +364,7 @@ describe("reset: a stack without a MatrixStack", () => {
 
   it("says so and only runs up, after confirmation", async () => {
     const w = world(empty, { answers: [STACK] });
-    assert.equal(await run(opts({ wipeMedia: true, backupDir: "/b" }), w.deps), 0, w.all());
+    assert.equal(await run(opts({ wipeMedia: true, backupDir: scratch() }), w.deps), 0, w.all());
     assert.deepEqual(w.stack.methods(), ["getAllConfig", "outputs", "up"]);
     assert.equal(w.prompts.length, 1);
     assert.deepEqual(w.commands, []);
@@ -400,7 +403,7 @@ describe("reset: a stack without a MatrixStack", () => {
 describe("reset: summary", () => {
   it("lists the time of every phase and the total", async () => {
     const w = world({}, { answers: [STACK] });
-    await run(opts({ backupDir: "/b", wipeMedia: true }), w.deps);
+    await run(opts({ backupDir: scratch(), wipeMedia: true }), w.deps);
     const summary = w.out().slice(w.out().indexOf("Summary (stack dev):"));
     for (const phase of ["plan", "confirm", "backup", "destroy", "wipe", "up", "total"]) {
       assert.match(summary, new RegExp(`^  ${phase} +\\d+(\\.\\d)?(ms|s)\\b`, "m"), `${phase} in\n${summary}`);
@@ -424,5 +427,33 @@ describe("reset: summary", () => {
     assert.match(w.out(), /confirm +\S+ +\(--yes\)/);
     assert.match(w.out(), /backup +skipped \(no --backup\)/);
     assert.match(w.out(), /wipe +skipped \(media kept\)/);
+  });
+});
+
+describe("reset: eqmd's .env is checked before anything is destroyed", () => {
+  it("refuses (exit 2) on a .env whose MATRIX_FQDN is another server, before the preview", async () => {
+    const dir = scratch();
+    const envPath = path.join(dir, ".env");
+    fs.writeFileSync(envPath, "MATRIX_FQDN=matrix.other.example\n");
+    const w = world({ config: config({ envFile: { path: envPath } }) }, { answers: [STACK] });
+    const deps = { ...w.deps, envCheck: (s: Parameters<typeof checkEnvFile>[0]) => checkEnvFile(s, dir) };
+    assert.equal(await run(opts(), deps), 2, w.all());
+    assert.deepEqual(w.stack.methods(), ["getAllConfig", "outputs"], "no preview, destroy or up");
+    assert.equal(w.prompts.length, 0);
+    assert.match(w.err(), /Refusing to reset stack "dev": eqmd's \.env disagrees with the stack/);
+    assert.match(w.err(), /MATRIX_FQDN.*matrix\.other\.example/);
+    assert.match(w.err(), /Nothing was changed\./);
+  });
+
+  it("goes on when the .env agrees (or does not exist yet)", async () => {
+    const dir = scratch();
+    const envPath = path.join(dir, ".env");
+    const w = world({ config: config({ envFile: { path: envPath } }) }, { answers: [STACK] });
+    const deps = { ...w.deps, envCheck: (s: Parameters<typeof checkEnvFile>[0]) => checkEnvFile(s, dir) };
+    assert.equal(await run(opts(), deps), 0, w.all());
+    fs.writeFileSync(envPath, "MATRIX_FQDN=matrix.localhost\n");
+    const again = world({ config: config({ envFile: { path: envPath } }) }, { answers: [STACK] });
+    const deps2 = { ...again.deps, envCheck: (s: Parameters<typeof checkEnvFile>[0]) => checkEnvFile(s, dir) };
+    assert.equal(await run(opts(), deps2), 0, again.all());
   });
 });

@@ -11,7 +11,8 @@ import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { stringify } from "yaml";
 import { REPO_ROOT } from "../../contract/support/paths";
 import { runCommand, RunResult } from "../../contract/support/run";
-import { DEV_E2E_DIFFERENCES } from "../differences";
+import { DEV_E2E_DIFFERENCES, E2E_PREFIX } from "../differences";
+import { removeLeftovers } from "./docker";
 import { withDifferences } from "./stackConfig";
 import { toolchain } from "./toolchain";
 
@@ -45,6 +46,13 @@ export interface DevStack {
 
 export function openDevStack(): Promise<DevStack> {
   return openE2eStack(DEV_E2E_STACK, devE2eConfig());
+}
+
+/** openDevStack after removing what an interrupted earlier run of the tier left on the engine. */
+export async function openCleanDevStack(): Promise<DevStack> {
+  const removed = await removeLeftovers(E2E_PREFIX);
+  if (removed.length > 0) console.log(`removed what an interrupted earlier run left: ${removed.join(", ")}`);
+  return openDevStack();
 }
 
 /**

@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { EngineEvent, UpResult } from "@pulumi/pulumi/automation";
@@ -602,6 +603,43 @@ describe("the prod shape on the real engine, beside an eqmd stand-in", { timeout
     assert.equal(await whoami(envAfter.SYNAPSE_ADMIN_TOKEN), `@admin:${SERVER_NAME}`);
     const client = await aliceLogsIn();
     assert.match((await roomWithMessage(client, "after the reset", "SSO again")).roomId, /^!/);
+  });
+
+  it("npm run backup while Matrix serves, then npm run restore on prod: Django's DB untouched, old token and room back, Synapse started once", async () => {
+    const client = await aliceLogsIn();
+    const { roomId } = await roomWithMessage(client, "before the backup", "kept by the backup");
+    const aliceToken = client.getAccessToken() ?? "";
+    const backupDir = fs.mkdtempSync(path.join(os.tmpdir(), "eqmd-prod-e2e-backup-"));
+    await prod.cli(["config", "set", "--path", "reset.allowed", "true"]);
+    try {
+      const backup = await figures.time("backup (npm run backup)", () =>
+        prod.npm(["backup", "--", "--stack", STACK, "--to", backupDir]),
+      );
+      assert.equal(backup.code, 0, `backup failed:\n${backup.stdout}\n${backup.stderr}`);
+      const [folder] = fs.readdirSync(backupDir);
+      assert.ok(folder && !folder.endsWith(".partial"), `one complete backup folder in ${backupDir}`);
+      // A room made after the backup must be gone after the restore: the restore really happened.
+      const { roomId: later } = await roomWithMessage(client, "after the backup", "not in the backup");
+      const before = await djangoRows();
+      const starts = await watchStarts(SYNAPSE);
+      const restore = await figures.time("restore (npm run restore --yes)", () =>
+        prod.npm(["restore", "--", "--stack", STACK, "--from", path.join(backupDir, folder), "--yes"]),
+      );
+      assert.equal(restore.code, 0, `restore failed:\n${restore.stdout}\n${restore.stderr}`);
+      console.log(`npm run restore on prod-e2e:\n${restore.stdout.slice(restore.stdout.lastIndexOf("Summary"))}`);
+      assert.equal(await starts.stop(), 1, "the restore started Synapse once");
+      assert.deepEqual(await djangoRows(), before, "Django's database is untouched by the restore");
+      const joined = await fetch(`${SYNAPSE_URL}/_matrix/client/v3/joined_rooms`, {
+        headers: { Authorization: `Bearer ${aliceToken}` },
+      });
+      assert.equal(joined.status, 200, "alice's token from before the backup works after the restore");
+      const rooms = ((await joined.json()) as { joined_rooms: string[] }).joined_rooms;
+      assert.ok(rooms.includes(roomId), "the room from before the backup is back");
+      assert.ok(!rooms.includes(later), "the room made after the backup is gone");
+    } finally {
+      await prod.cli(["config", "set", "--path", "reset.allowed", "false"]);
+      fs.rmSync(backupDir, { recursive: true, force: true });
+    }
   });
 
   it("faults: each up fails clearly or absorbs it, the next up converges, nothing is lost", async () => {

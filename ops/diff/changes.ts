@@ -72,7 +72,7 @@ export function fileChanges(step: PreviewStep, context = 3): FileChange[] {
   if (before === "secret" || after === "secret") {
     // The engine masks the whole property: whether it changed is all it tells, never which
     // file or how. A step for another reason (a new image) with the same uploads says nothing.
-    const changed = step.op === "create" || touches(step, "uploads");
+    const changed = step.op === "create" || touches(step, "uploads") || onlyUploadsCanDiffer(step);
     return changed ? [{ kind: "secret", resource }] : [];
   }
   const out: FileChange[] = [];
@@ -95,6 +95,23 @@ export function fileChanges(step: PreviewStep, context = 3): FileChange[] {
 function touches(step: PreviewStep, name: string): boolean {
   const paths = [...(step.diffs ?? []), ...(step.keys ?? []), ...Object.keys(step.detailedDiff ?? {})];
   return paths.some((p) => p === name || p.startsWith(`${name}[`) || p.startsWith(`${name}.`));
+}
+
+/**
+ * Whether nothing but the masked `uploads` can explain the step: the engine names no other
+ * property, or every other input is the same before and after (seen on the real engine: the
+ * replace step for a new oidcClientSecret named no property at all).
+ */
+function onlyUploadsCanDiffer(step: PreviewStep): boolean {
+  const named = [...(step.diffs ?? []), ...(step.keys ?? []), ...Object.keys(step.detailedDiff ?? {})];
+  if (named.length === 0) return true;
+  const rest = (inputs: Record<string, unknown> | undefined) =>
+    JSON.stringify(
+      Object.entries(inputs ?? {})
+        .filter(([k]) => k !== "uploads" && !k.startsWith("__"))
+        .sort(([a], [b]) => a.localeCompare(b)),
+    );
+  return rest(step.old?.inputs) === rest(step.new?.inputs);
 }
 
 /** The resources the steps act on, leaving out what does not change. */

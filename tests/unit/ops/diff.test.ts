@@ -57,7 +57,17 @@ describe("npm run diff", () => {
       diffs,
     });
     assert.deepEqual(fileChanges(secretStep(["uploads"])), [{ kind: "secret", resource: "eqmd_matrix_secrets_init" }]);
-    assert.deepEqual(fileChanges(secretStep(["image"])), [], "replaced for a new image: its files did not change");
+    const newImage = (step: PreviewStep): PreviewStep => ({
+      ...step,
+      new: { inputs: { ...step.new?.inputs, image: "sha256:new" } },
+    });
+    assert.deepEqual(
+      fileChanges(newImage(secretStep(["image"]))),
+      [],
+      "replaced for a new image: its files did not change",
+    );
+    // Seen on the real engine: the replace step for a new secret named no property at all.
+    assert.deepEqual(fileChanges(secretStep([])), [{ kind: "secret", resource: "eqmd_matrix_secrets_init" }]);
     // Seen on the real engine: a replace step names what forces it in `keys`, not `diffs`.
     assert.deepEqual(fileChanges({ ...secretStep([]), keys: ["uploads"] }), [
       { kind: "secret", resource: "eqmd_matrix_secrets_init" },

@@ -35,13 +35,26 @@ export function secretStrings(exported: string): string[] {
       else Object.values(o).forEach(secretsIn);
     }
   };
-  const resources = (JSON.parse(exported) as { deployment: { resources?: Resource[] } }).deployment.resources ?? [];
+  const deployment = JSON.parse(exported) as { deployment: { resources?: Resource[] } };
+  const resources = deployment.deployment.resources ?? [];
   for (const r of resources) {
     if (r.type.startsWith("random:")) secretsIn(r.outputs?.["result"]);
     if (r.type === "docker:index/container:Container") secretsIn(r.inputs?.["uploads"]);
     if (r.type === "pulumi:pulumi:Stack") secretsIn(r.outputs);
   }
-  return [...out];
+  // A word that also stands in a non-secret value (a host name in pgpass is in homeserver.yaml
+  // too) is no secret: the preview may show it.
+  const plain = new Set<string>();
+  const plainWords = (v: unknown): void => {
+    if (typeof v === "string") v.split(/[\s:"]+/).forEach((w) => plain.add(w));
+    else if (Array.isArray(v)) v.forEach(plainWords);
+    else if (v && typeof v === "object") {
+      const o = v as Record<string, unknown>;
+      if (typeof o["plaintext"] !== "string") Object.values(o).forEach(plainWords);
+    }
+  };
+  plainWords(deployment);
+  return [...out].filter((w) => !plain.has(w));
 }
 
 interface Resource {

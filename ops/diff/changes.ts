@@ -33,8 +33,22 @@ export interface ResourceChange {
   readonly type: string;
 }
 
-/** The engine masks a secret value in its events as this string. */
+/**
+ * How the engine's events carry a secret value. Seen on the real engine for a job's `uploads`:
+ * Pulumi's secret envelope (its signature key and value) with the ciphertext masked as
+ * "[secret]". The bare "[secret]" string is taken as masked too. Neither is ever unmasked.
+ */
 export const MASKED = "[secret]";
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Whether an event value is a masked secret, in either form. */
+export function isMasked(value: unknown): boolean {
+  if (value === MASKED) return true;
+  return (
+    typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG
+  );
+}
 
 const CONTAINER = "docker:index/container:Container";
 
@@ -48,13 +62,13 @@ export function nameOf(urn: string): string {
 
 /** One upload as the state records it, or undefined for another shape. */
 function uploadsOf(value: unknown): Map<string, string> | "secret" | undefined {
-  if (value === MASKED) return "secret";
+  if (isMasked(value)) return "secret";
   if (!Array.isArray(value)) return undefined;
   const files = new Map<string, string>();
   for (const u of value as unknown[]) {
     if (typeof u !== "object" || u === null) continue;
     const { file, content } = u as { file?: unknown; content?: unknown };
-    if (content === MASKED) return "secret";
+    if (isMasked(content)) return "secret";
     if (typeof file === "string") files.set(file, typeof content === "string" ? content : "");
   }
   return files;
@@ -72,7 +86,7 @@ export function fileChanges(step: PreviewStep, context = 3): FileChange[] {
   if (before === "secret" || after === "secret") {
     // The engine masks the whole property: whether it changed is all it tells, never which
     // file or how. A step for another reason (a new image) with the same uploads says nothing.
-    const changed = step.op === "create" || touches(step, "uploads") || onlyUploadsCanDiffer(step);
+    const changed = step.op === "create" || touches(step, "uploads");
     return changed ? [{ kind: "secret", resource }] : [];
   }
   const out: FileChange[] = [];
@@ -95,23 +109,6 @@ export function fileChanges(step: PreviewStep, context = 3): FileChange[] {
 function touches(step: PreviewStep, name: string): boolean {
   const paths = [...(step.diffs ?? []), ...(step.keys ?? []), ...Object.keys(step.detailedDiff ?? {})];
   return paths.some((p) => p === name || p.startsWith(`${name}[`) || p.startsWith(`${name}.`));
-}
-
-/**
- * Whether nothing but the masked `uploads` can explain the step: the engine names no other
- * property, or every other input is the same before and after (seen on the real engine: the
- * replace step for a new oidcClientSecret named no property at all).
- */
-function onlyUploadsCanDiffer(step: PreviewStep): boolean {
-  const named = [...(step.diffs ?? []), ...(step.keys ?? []), ...Object.keys(step.detailedDiff ?? {})];
-  if (named.length === 0) return true;
-  const rest = (inputs: Record<string, unknown> | undefined) =>
-    JSON.stringify(
-      Object.entries(inputs ?? {})
-        .filter(([k]) => k !== "uploads" && !k.startsWith("__"))
-        .sort(([a], [b]) => a.localeCompare(b)),
-    );
-  return rest(step.old?.inputs) === rest(step.new?.inputs);
 }
 
 /** The resources the steps act on, leaving out what does not change. */

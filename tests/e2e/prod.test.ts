@@ -531,9 +531,7 @@ describe("the prod shape on the real engine, beside an eqmd stand-in", { timeout
       });
       const seen = await audit("a new oidcClientSecret");
       assert.ok(!seen.preview.includes(next) && !seen.diff.includes(next), "the new secret is never shown");
-      // Seen on the real engine: this step's event gives npm run diff nothing that tells the
-      // masked uploads changed, so no [secret] line is printed for it yet (see issue 17's note);
-      // the replaced secrets job says it, and no file line or value shows.
+      assert.match(seen.diff, /^\[secret\] eqmd_pe2e_matrix_secrets_init: its secret files change/m);
       assert.doesNotMatch(seen.diff, /^-|^\+/m, "no file line: only secrets changed");
       assert.ok(
         seen.replaced.includes("matrix-synapse-secrets-writer") && seen.replaced.includes("matrix-synapse-container"),

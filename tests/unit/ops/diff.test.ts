@@ -47,37 +47,48 @@ describe("npm run diff", () => {
     assert.ok(lines <= 40, `${lines} lines:\n${text}`);
   });
 
-  test("a masked uploads property shows as [secret], never a value, and only when it changed", () => {
-    const secretStep = (diffs: string[]): PreviewStep => ({
-      op: "replace",
-      urn: urn("matrix-synapse-secrets-writer"),
-      type: CONTAINER,
-      old: { inputs: { name: "eqmd_matrix_secrets_init", uploads: MASKED } },
-      new: { inputs: { name: "eqmd_matrix_secrets_init", uploads: MASKED } },
-      diffs,
+  // The masked uploads as the real engine's preview event carried it for a new oidcClientSecret
+  // (tests/e2e/prod.test.ts), and the bare form.
+  const ENVELOPE = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: MASKED };
+  for (const [form, masked] of [
+    ["the engine's secret envelope", ENVELOPE],
+    ["the bare string", MASKED],
+  ] as const)
+    test(`a masked uploads property (${form}) shows as [secret], never a value, and only when it changed`, () => {
+      const secretStep = (diffs: string[]): PreviewStep => ({
+        op: "replace",
+        urn: urn("matrix-synapse-secrets-writer"),
+        type: CONTAINER,
+        old: { inputs: { name: "eqmd_matrix_secrets_init", uploads: masked } },
+        new: { inputs: { name: "eqmd_matrix_secrets_init", uploads: masked } },
+        diffs,
+      });
+      assert.deepEqual(fileChanges(secretStep(["uploads"])), [
+        { kind: "secret", resource: "eqmd_matrix_secrets_init" },
+      ]);
+      const newImage = (step: PreviewStep): PreviewStep => ({
+        ...step,
+        new: { inputs: { ...step.new?.inputs, image: "sha256:new" } },
+      });
+      assert.deepEqual(
+        fileChanges(newImage(secretStep(["image"]))),
+        [],
+        "replaced for a new image: its files did not change",
+      );
+      assert.deepEqual(fileChanges(secretStep([])), [], "a step that names no property says nothing of the files");
+      // Seen on the real engine: a replace step names what forces it in `keys`, not `diffs`.
+      assert.deepEqual(fileChanges({ ...secretStep([]), keys: ["uploads"] }), [
+        { kind: "secret", resource: "eqmd_matrix_secrets_init" },
+      ]);
+      assert.deepEqual(fileChanges({ ...secretStep([]), detailedDiff: { "uploads[2].content": { kind: "update" } } }), [
+        { kind: "secret", resource: "eqmd_matrix_secrets_init" },
+      ]);
+      const text = report(fileChanges(secretStep(["uploads"])), resourceChanges([secretStep(["uploads"])]));
+      assert.match(
+        text,
+        /^\[secret\] eqmd_matrix_secrets_init: its secret files change \(contents are never shown\)$/m,
+      );
     });
-    assert.deepEqual(fileChanges(secretStep(["uploads"])), [{ kind: "secret", resource: "eqmd_matrix_secrets_init" }]);
-    const newImage = (step: PreviewStep): PreviewStep => ({
-      ...step,
-      new: { inputs: { ...step.new?.inputs, image: "sha256:new" } },
-    });
-    assert.deepEqual(
-      fileChanges(newImage(secretStep(["image"]))),
-      [],
-      "replaced for a new image: its files did not change",
-    );
-    // Seen on the real engine: the replace step for a new secret named no property at all.
-    assert.deepEqual(fileChanges(secretStep([])), [{ kind: "secret", resource: "eqmd_matrix_secrets_init" }]);
-    // Seen on the real engine: a replace step names what forces it in `keys`, not `diffs`.
-    assert.deepEqual(fileChanges({ ...secretStep([]), keys: ["uploads"] }), [
-      { kind: "secret", resource: "eqmd_matrix_secrets_init" },
-    ]);
-    assert.deepEqual(fileChanges({ ...secretStep([]), detailedDiff: { "uploads[2].content": { kind: "update" } } }), [
-      { kind: "secret", resource: "eqmd_matrix_secrets_init" },
-    ]);
-    const text = report(fileChanges(secretStep(["uploads"])), resourceChanges([secretStep(["uploads"])]));
-    assert.match(text, /^\[secret\] eqmd_matrix_secrets_init: its secret files change \(contents are never shown\)$/m);
-  });
 
   test("added and removed files are counted, not printed whole", () => {
     const step: PreviewStep = {

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `npm run standin:dev`: the dev stack on a machine that can pull no image and download no
 # Pulumi release. Builds what `npm run up:dev` then needs, each step cached (docker-engine.sh,
-# images.sh, pulumi-toolchain.sh), and sets the dev stack's three images to the stand-ins
-# (`pulumi config set`, so Pulumi.dev.yaml gets those three lines; the README says which).
+# images.sh, pulumi-toolchain.sh), and sets the dev stack's images to the stand-ins
+# (`pulumi config set`, so Pulumi.dev.yaml gets those five lines; the README says which).
 # Afterwards: eval "$(bash testbed/setup/pulumi-toolchain.sh --print-env)" && npm run up:dev
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -48,9 +48,38 @@ function specOf(resource: RecordedResource, urns: ReadonlyMap<string, string>): 
   };
 }
 
-for (const stack of ["dev", "prod"]) {
+/** dev with Synapse's worker mode and metrics: Redis, five workers, the router, six metrics ports. */
+const WORKERS = {
+  "eqmd-matrix:synapse": {
+    passwordLogin: true,
+    workers: { sync: 2, client: 1, media: true, background: true },
+    metrics: { port: "127.0.0.1:19090" },
+  },
+};
+
+const STACKS: Record<string, () => RecordedResource[]> = {
+  dev: () => runProgram("Pulumi.dev.yaml").resources,
+  prod: () => runProgram("Pulumi.prod.yaml").resources,
+  "dev with synapse.workers and synapse.metrics": () => runProgram("Pulumi.dev.yaml", { overrides: WORKERS }).resources,
+};
+
+describe("dev with workers: a metrics port made public is refused by the pack", () => {
+  test("loopback-published-ports reports a worker's metrics port on 0.0.0.0", async () => {
+    const resources = STACKS["dev with synapse.workers and synapse.metrics"]();
+    const urns = engineUrns(resources);
+    const worker = resources.find((r) => r.name === "matrix-workers-sync1");
+    assert.ok(worker, "no sync1 worker declared");
+    const ports = worker.inputs["ports"] as { internal: number; external: number; ip: string }[];
+    assert.deepEqual(ports, [{ internal: 9000, external: 19091, ip: "127.0.0.1", protocol: "tcp" }]);
+    const broken = { ...worker, inputs: { ...worker.inputs, ports: [{ ...ports[0], ip: "0.0.0.0" }] } };
+    const policy = policies.find((p) => p.name === "loopback-published-ports")!;
+    assert.ok((await runPolicy(policy, specOf(broken, urns))).violations.length > 0);
+  });
+});
+
+for (const [stack, declared] of Object.entries(STACKS)) {
   describe(`the ${stack} stack`, () => {
-    const resources = runProgram(`Pulumi.${stack}.yaml`).resources;
+    const resources = declared();
     const urns = engineUrns(resources);
 
     test("declares what the policies are about (so passing is not vacuous)", () => {

@@ -1,13 +1,13 @@
 /**
  * `npm run reset -- --stack <name> [--wipe-media] [--yes] [--backup <dir>]`
  *
- * Entry point only: parses the arguments, selects the stack through the Automation API (which
- * needs the `pulumi` CLI on PATH), wires the real terminal/processes/clock and runs the reset.
+ * Entry point only: parses the arguments, selects the stack through the `pulumi` CLI on PATH
+ * (cli.ts), wires the real terminal/processes/clock and runs the reset.
  * The logic lives beside it (see run.ts).
  */
 import * as path from "node:path";
 import { parseArgs, USAGE } from "./args";
-import { selectStack } from "./automation";
+import { pulumiRunner, selectCliStack } from "./cli";
 import { runEntry } from "./node";
 import { realDeps } from "./realDeps";
 import { run } from "./run";
@@ -34,7 +34,7 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
 
   let stack: ResetStack;
   try {
-    stack = await selectStack(options.stack, REPO_ROOT);
+    stack = await selectCliStack(options.stack, pulumiRunner(REPO_ROOT));
   } catch (err) {
     const e = err as Error;
     if (e.name === "StackNotFoundError") {

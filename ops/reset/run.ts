@@ -1,6 +1,6 @@
 /**
- * The reset, in order: read config → refuse if forbidden → plan (destroy preview, what is
- * kept) → confirm → optional backup → targeted destroy → optional media wipe → up → summary.
+ * The reset, in order: read config → refuse if forbidden → plan (what the destroy deletes,
+ * from the state or a destroy preview; what is kept) → confirm → optional backup → targeted destroy → optional media wipe → up → summary.
  * Every side effect goes through `deps`, so this runs against fakes in tests.
  */
 import { askToGoOn } from "./confirm";
@@ -8,7 +8,8 @@ import { wipeMediaVolume, WipeResult } from "./docker";
 import { ResetFacts } from "./facts";
 import { factsOrRefusal } from "./refusal";
 import { BackupResult, runBackup } from "./backup";
-import { describeDestroyed, describeKept, destroyOptions, previewDestroy } from "./plan";
+import { describeDestroyed, describeKept, destroyOptions, PlanResult, previewDestroy } from "./plan";
+import { planFromState } from "./statePlan";
 import { formatSummary, PhaseTimer } from "./timing";
 import { EXIT, ExitCode, ResetDeps, ResetOptions } from "./types";
 
@@ -43,14 +44,12 @@ export async function run(options: ResetOptions, deps: ResetDeps): Promise<ExitC
     }
   } else {
     say(`MatrixStack: ${urn}${facts.urnSource === "state" ? " (found in the state; the stack outputs lack it)" : ""}`);
-    say(`Destroy preview (pulumi destroy --target <that urn> --target-dependents):`);
-    say();
     try {
-      const plan = await timer.time("plan", () => previewDestroy(deps.stack, urn, stream));
+      const plan = await timer.time("plan", () => destroyPlan(deps, urn, say, stream));
       say();
       for (const line of describeDestroyed(plan, facts)) say(line);
     } catch (err) {
-      shout(`The destroy preview failed: ${message(err)}`);
+      shout(`The destroy plan failed: ${message(err)}`);
       shout("Nothing was destroyed.");
       return finish(EXIT.failed, "failed in plan; nothing was destroyed");
     }
@@ -145,6 +144,28 @@ export async function run(options: ResetOptions, deps: ResetDeps): Promise<ExitC
     return finish(EXIT.failed, "failed in up");
   }
   return finish(EXIT.ok, urn === undefined ? "done: the Matrix side is built" : "done: the Matrix side is rebuilt");
+}
+
+/**
+ * What the destroy will delete: read from the state when that is enough (statePlan.ts: the
+ * same set, without an engine run), else the engine's own destroy preview, streamed.
+ */
+async function destroyPlan(
+  deps: ResetDeps,
+  urn: string,
+  say: (line?: string) => void,
+  stream: (text: string) => void,
+): Promise<PlanResult> {
+  const fromState = deps.stack.exportStack
+    ? planFromState((await deps.stack.exportStack()).deployment, urn)
+    : undefined;
+  if (fromState !== undefined) {
+    say("Destroy plan, from the state (what `pulumi destroy --target <that urn> --target-dependents` deletes):");
+    return fromState;
+  }
+  say(`Destroy preview (pulumi destroy --target <that urn> --target-dependents):`);
+  say();
+  return previewDestroy(deps.stack, urn, stream);
 }
 
 type Attempt<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };

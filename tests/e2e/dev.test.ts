@@ -23,6 +23,8 @@ import {
 } from "./support/docker";
 import { DEV_E2E_STACK, DevStack, openDevStack } from "./support/devStack";
 import { Figures } from "./support/figures";
+import { MatrixFigures, startRatio, watchMatrix } from "./support/matrixWatch";
+import { planFromState } from "../../ops/reset/statePlan";
 import { secretOutput, secretStrings } from "./support/secrets";
 import { resourceNames } from "../../config/names";
 import { SYNAPSE_PATHS } from "../../render/paths";
@@ -77,27 +79,36 @@ interface Upload {
   permissions?: string;
 }
 
-/** Polls /health every 0.2 s and keeps the time of every 200 (for the reset's figures). */
-function healthLog(): { stop: () => Promise<Date[]> } {
-  const seen: Date[] = [];
-  let stopped = false;
-  const loop = (async () => {
-    const end = Date.now() + 30 * 60_000;
-    while (!stopped && Date.now() < end) {
-      const ok = await fetch(`${SYNAPSE_URL}/health`, { signal: AbortSignal.timeout(1_000) })
-        .then((r) => r.status === 200)
-        .catch(() => false);
-      if (ok) seen.push(new Date());
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  })();
-  return {
-    stop: async () => {
-      stopped = true;
-      await loop;
-      return seen;
+/**
+ * A reset's figures, printed (not asserted: they depend on the machine): Synapse's own start
+ * (its start event → first 200 on /health), the ratio (wall − own start) / own start, and
+ * Matrix's downtime (first stop → first 200 after the last start), from docker events and a
+ * host poll of /health every 50 ms (support/matrixWatch.ts).
+ */
+function printResetFigures(label: string, wallMs: number, seen: MatrixFigures): void {
+  assert.ok(seen.ownStartMs !== undefined, `${label}: Synapse answered /health after its start`);
+  figures.record(`${label}: Synapse's own start (container start → first 200)`, seen.ownStartMs);
+  if (seen.downtimeMs !== undefined) figures.record(`${label}: Matrix down (first stop → first 200)`, seen.downtimeMs);
+  console.log(
+    `${label}: ratio (wall − Synapse's own start) / Synapse's own start = ${startRatio(wallMs, seen)?.toFixed(2)}` +
+      `, Matrix down ${((seen.downtimeMs ?? 0) / 1000).toFixed(1)} s, Synapse starts ${seen.starts}`,
+  );
+}
+
+/** The reset's plan from the state (ops/reset/statePlan.ts) is exactly what the engine's destroy preview deletes. */
+async function planFromStateIsTheEnginesPreview(dev: DevStack, urn: string): Promise<void> {
+  const engine = new Set<string>();
+  await dev.stack.previewDestroy({
+    target: [urn],
+    targetDependents: true,
+    onEvent: (e: EngineEvent) => {
+      const m = e.resourcePreEvent?.metadata;
+      if (m && m.op.startsWith("delete")) engine.add(m.urn);
     },
-  };
+  });
+  const fromState = planFromState((await dev.stack.exportStack()).deployment, urn);
+  assert.ok(fromState, "the state is enough for the plan");
+  assert.deepEqual(new Set(fromState.deletes.map((d) => d.urn)), engine);
 }
 
 /** When the engine reported each resource done (its outputs event), by URN suffix. */
@@ -541,33 +552,25 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
     const pgPassword = secretOutput(outputs, "postgresAdminPassword");
     const oidBefore = await devSql("SELECT oid FROM pg_database WHERE datname = 'matrix_db'", pgPassword);
     const { path: mediaFile } = await uploadMedia(secretOutput(outputs, "synapseAdminToken"), "kept across the reset");
-    const starts = await watchStarts(SYNAPSE);
-    const health = healthLog();
+    await planFromStateIsTheEnginesPreview(dev, String(outputs["matrixStackUrn"]?.value));
+    const matrix = await watchMatrix(SYNAPSE, `${SYNAPSE_URL}/health`);
     const reset = await figures.time("reset (npm run reset -- --yes)", () =>
       dev.npm(["reset", "--", "--stack", "dev-e2e", "--yes"]),
     );
-    const healthy = await health.stop();
+    const seen = await matrix.stop();
     assert.equal(reset.code, 0, `reset failed:\n${reset.stdout}\n${reset.stderr}`);
+    assert.match(reset.stdout, /Destroy plan, from the state/);
     // The reset's own phase table (plan, destroy, up, …): what its wall time is made of.
     const summary = reset.stdout.slice(reset.stdout.lastIndexOf("Summary (stack"));
     console.log(`npm run reset's own summary:\n${summary}`);
     const after = await dev.stack.outputs();
     const oidAfter = await devSql("SELECT oid FROM pg_database WHERE datname = 'matrix_db'", pgPassword);
     assert.notEqual(oidAfter, oidBefore, "the database was recreated");
-    assert.equal(await starts.stop(), 1, "Synapse was started once by the reset");
+    assert.equal(seen.starts, 1, "Synapse was started once by the reset");
     assert.ok(await adminSeesItself(secretOutput(after, "synapseAdminToken")), "the new admin token works");
     // As Synapse's user: root in the container has no capabilities to read past its modes.
     await docker(["exec", "-u", "1001:1001", SYNAPSE, "test", "-f", mediaFile]);
-    // Synapse's own start: its new container's start until its first 200 on /health.
-    const { startedAt } = await containerState(SYNAPSE);
-    const firstOk = healthy.find((at) => at >= startedAt);
-    assert.ok(firstOk, "Synapse answered /health during the reset");
-    const own = firstOk.getTime() - startedAt.getTime();
-    const wall = figures.get("reset (npm run reset -- --yes)") ?? 0;
-    figures.record("reset: Synapse's own start (container start → first 200)", own);
-    console.log(
-      `reset ratio (wall − Synapse's own start) / Synapse's own start = ${((wall - own) / own).toFixed(2)} (target ≤ 3)`,
-    );
+    printResetFigures("reset", figures.get("reset (npm run reset -- --yes)") ?? 0, seen);
   });
 
   it("npm run reset --backup --wipe-media: the media volume comes back empty; npm run restore of that backup serves the old media again", async () => {
@@ -578,6 +581,8 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
     try {
       // One reset for both options (they are independent steps of it): the backup is taken
       // before the destroy, the wipe happens in it.
+      const matrix = await watchMatrix(SYNAPSE, `${SYNAPSE_URL}/health`);
+      const started = Date.now();
       const reset = await dev.npm([
         "reset",
         "--",
@@ -588,7 +593,10 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
         backupDir,
         "--wipe-media",
       ]);
+      const wall = Date.now() - started;
+      const seen = await matrix.stop();
       assert.equal(reset.code, 0, `reset --backup --wipe-media failed:\n${reset.stdout}\n${reset.stderr}`);
+      printResetFigures("reset --backup --wipe-media", wall, seen);
       const files = await docker(["exec", "-u", "1001:1001", SYNAPSE, "find", "/data/media_store", "-type", "f"]);
       assert.equal(files, "", "the media store is empty after --wipe-media");
       // The reset writes npm run backup's folder, <stack>-<UTC time>/, into --backup.

@@ -1,5 +1,5 @@
 /**
- * End to end: the real entry (ops/reset/main.ts), the real Automation API adapter and the real
+ * End to end: the real entry (ops/reset/main.ts), the real CLI adapter (cli.ts) and the real
  * child-process runner, with fake `pulumi` and `docker` executables first on PATH.
  */
 import { after, before, describe, it } from "node:test";
@@ -119,8 +119,34 @@ describe("ops/reset/main.ts (fake pulumi and docker CLIs)", () => {
     assert.match(o.stderr, /there is no stack "nope"/);
   });
 
-  it("runs preview, targeted destroy, media wipe and up through the real CLI arguments", async () => {
+  it("plans from the state, then runs the targeted destroy, media wipe and up: four pulumi runs, no other", async () => {
     const o = await reset(["--stack", "dev", "--yes", "--wipe-media"], deployed);
+    assert.equal(o.code, 0, o.stderr + o.stdout);
+
+    const ops = o.calls.map((c) =>
+      c.tool === "docker" ? `docker ${c.argv.join(" ")}` : c.argv[0] === "stack" ? `stack ${c.argv[1]}` : c.argv[0],
+    );
+    assert.deepEqual(ops, ["config", "stack export", "destroy", "docker volume rm eqmd_matrix_media_store", "up"]);
+    const [destroy] = pulumiCalls(o).filter((a) => a[0] === "destroy");
+    assert.equal(destroy?.[destroy.indexOf("--target") + 1], URN);
+    assert.equal(destroy?.filter((a) => a === "--target").length, 1);
+    assert.ok(destroy?.includes("--target-dependents") && destroy.includes("--yes"));
+    assert.ok(pulumiCalls(o).every((a) => a[a.indexOf("--stack") + 1] === "dev" && a.includes("--non-interactive")));
+    assert.match(o.stdout, /Destroy plan, from the state/);
+    assert.match(
+      o.stdout,
+      /docker:index\/container:Container {2}eqmd_matrix_synapse/,
+      "the state's resources reach the plan",
+    );
+    assert.match(o.stdout, /Will be destroyed \(2 resources\)/);
+    assert.doesNotMatch(o.stdout + o.stderr, /syt_secret/);
+  });
+
+  it("with pending operations in the state it falls back to the engine's destroy preview", async () => {
+    const o = await reset(["--stack", "dev", "--yes", "--wipe-media"], {
+      ...deployed,
+      pendingOperations: [{ resource: { urn: "x" }, type: "creating" }],
+    });
     assert.equal(o.code, 0, o.stderr + o.stdout);
 
     const ops = o.calls.map((c) =>

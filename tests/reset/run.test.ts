@@ -179,7 +179,7 @@ describe("reset: refusals and aborts", () => {
     const w = world({ fail: { previewDestroy: "no resource found" } });
     assert.equal(await run(opts({ yes: true }), w.deps), 1);
     assert.equal(w.stack.call("destroy"), undefined);
-    assert.match(w.err(), /destroy preview failed: no resource found/);
+    assert.match(w.err(), /destroy plan failed: no resource found/);
   });
 });
 

@@ -30,7 +30,8 @@ if (tool === "docker") {
   if (scenario.missingStack) finish(255, "", `error: no stack named '${valueOf("--stack")}' found\n`);
   else finish(0);
 } else if (argv[0] === "config") {
-  finish(0, JSON.stringify(scenario.config ?? {}));
+  if (scenario.missingStack) finish(255, "", `error: no stack named '${valueOf("--stack")}' found\n`);
+  else finish(0, JSON.stringify(scenario.config ?? {}));
 } else if (has("stack", "output")) {
   const outputs = scenario.outputs ?? {};
   const shown = has("--show-secrets")
@@ -40,7 +41,7 @@ if (tool === "docker") {
       );
   finish(0, JSON.stringify(shown));
 } else if (has("stack", "export")) {
-  finish(0, JSON.stringify({ version: 3, deployment: scenario.deployment ?? { resources: [] } }));
+  finish(0, JSON.stringify({ version: 3, deployment: scenario.deployment ?? deploymentOf(scenario) }));
 } else if (has("stack", "history")) {
   finish(0, "[]");
 } else if (has("destroy", "--preview-only")) {
@@ -62,4 +63,26 @@ if (tool === "docker") {
   finish(0, "Updating (fake): done\n");
 } else {
   finish(2, "", `fake pulumi: unexpected command ${argv.join(" ")}\n`);
+}
+
+// The state the scenario describes: the root stack with its outputs (secrets as an export with
+// --show-secrets writes them) and, as the MatrixStack's tree, the resources in `deletes`.
+function deploymentOf(sc) {
+  const SIG = "4dabf18193072939515e22adb298388d";
+  const root = "urn:pulumi:dev::eqmd-matrix::pulumi:pulumi:Stack::eqmd-matrix-dev";
+  const outputs = Object.fromEntries(
+    Object.entries(sc.outputs ?? {}).map(([k, v]) => [
+      k,
+      (sc.secretOutputs ?? []).includes(k)
+        ? { [SIG]: "1b47061264138c4ac30d75fd1eb44270", plaintext: JSON.stringify(v) }
+        : v,
+    ]),
+  );
+  const tree = [...(sc.deletes ?? [])].reverse();
+  const top = tree.find((d) => d.type === "eqmd:matrix:MatrixStack");
+  const resources = [
+    { urn: root, type: "pulumi:pulumi:Stack", custom: false, outputs },
+    ...tree.map((d) => ({ urn: d.urn, type: d.type, parent: d === top ? root : top && top.urn })),
+  ];
+  return { resources, ...(sc.pendingOperations ? { pending_operations: sc.pendingOperations } : {}) };
 }

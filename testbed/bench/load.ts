@@ -181,10 +181,19 @@ async function tearDown(target: { plan: StackPlan; stack: DevStack }): Promise<v
   await removeLeftovers(target.plan.prefix);
 }
 
-async function phase(target: Target, k: number, round: number, o: Options): Promise<PhaseRow> {
+async function phase(
+  target: Target,
+  neighbours: readonly Target[],
+  k: number,
+  round: number,
+  o: Options,
+): Promise<PhaseRow> {
   const names = await runningContainers(target.plan.prefix);
+  const others = (await Promise.all(neighbours.map((n) => runningContainers(n.plan.prefix)))).flat();
   let watch: Awaited<ReturnType<typeof watchContainers>> | undefined;
+  let otherWatch: Awaited<ReturnType<typeof watchContainers>> | undefined;
   let containers: ContainerUse[] = [];
+  let neighbourCpuPct = NaN;
   let cpuStart = process.cpuUsage();
   let windowStart = 0;
   let clientCpuPct = NaN;
@@ -197,7 +206,7 @@ async function phase(target: Target, k: number, round: number, o: Options): Prom
     measureMs: o.measureMs,
     drainMs: o.drainMs,
     onWindowStart: async () => {
-      watch = await watchContainers(names);
+      [watch, otherWatch] = await Promise.all([watchContainers(names), watchContainers(others, 60_000)]);
       cpuStart = process.cpuUsage();
       windowStart = Date.now();
     },
@@ -205,9 +214,11 @@ async function phase(target: Target, k: number, round: number, o: Options): Prom
       const used = process.cpuUsage(cpuStart);
       clientCpuPct = (100 * (used.user + used.system)) / 1000 / Math.max(1, Date.now() - windowStart);
       containers = (await watch?.stop()) ?? [];
+      const other = (await otherWatch?.stop()) ?? [];
+      neighbourCpuPct = other.length === 0 ? NaN : other.reduce((sum, c) => sum + c.cpuPct, 0);
     },
   });
-  return { mode: target.plan.mode, users: k, round, counts, containers, clientCpuPct };
+  return { mode: target.plan.mode, users: k, round, counts, containers, clientCpuPct, neighbourCpuPct };
 }
 
 async function main(): Promise<void> {
@@ -233,7 +244,13 @@ async function main(): Promise<void> {
             console.log(`budget spent: stopping before ${target.plan.mode} K=${k} round ${round}`);
             break plan;
           }
-          const row = await phase(target, k, round, o);
+          const row = await phase(
+            target,
+            targets.filter((t) => t !== target),
+            k,
+            round,
+            o,
+          );
           rows.push(row);
           console.log(formatTable([row], short).split("\n")[1]);
         }

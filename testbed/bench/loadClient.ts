@@ -48,7 +48,8 @@ export class MatrixClient {
 
   async ok(method: string, path: string, token: string, body?: unknown): Promise<Record<string, unknown>> {
     const r = await this.call(method, path, token, body);
-    if (r.status !== 200)
+    // The admin API answers 201 when it creates a user, 200 when it changes one.
+    if (r.status !== 200 && r.status !== 201)
       throw new Error(`${method} ${path} answered ${r.status}: ${JSON.stringify(r.json).slice(0, 300)}`);
     return r.json;
   }

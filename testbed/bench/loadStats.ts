@@ -166,6 +166,8 @@ export interface PhaseRow {
   readonly containers: readonly ContainerUse[];
   /** The load client's own CPU over the window, in percent of one core (it shares the machine). */
   readonly clientCpuPct: number;
+  /** The other stack's containers over the same window (idle, but on the same two cores). */
+  readonly neighbourCpuPct: number;
 }
 
 const perSecond = (n: number, ms: number): number => (ms > 0 ? n / (ms / 1000) : NaN);
@@ -194,6 +196,7 @@ export function formatTable(rows: readonly PhaseRow[], shortName: (name: string)
     "CPU % (all)",
     "MiB (all)",
     "client CPU %",
+    "other stack CPU %",
     "per container (CPU % / MiB)",
   ];
   const lines = rows.map((r) => {
@@ -213,6 +216,7 @@ export function formatTable(rows: readonly PhaseRow[], shortName: (name: string)
       fixed(totalCpu(r)),
       fixed(totalMem(r)),
       fixed(r.clientCpuPct),
+      fixed(r.neighbourCpuPct),
       [...r.containers]
         .sort((a, b) => b.cpuPct - a.cpuPct)
         .map((k) => `${shortName(k.name)} ${fixed(k.cpuPct)}/${fixed(k.memMib)}`)

@@ -126,6 +126,7 @@ function row(mode: "single" | "workers", users: number, deliveries: number, p99:
       { name: "eqmd_loads_matrix_postgres", cpuPct: 10, memMib: 50 },
     ],
     clientCpuPct: 20,
+    neighbourCpuPct: 3,
   };
 }
 
@@ -133,7 +134,7 @@ describe("the printed table and ratios", () => {
   test("a row: rates per second of the window, delivered %, errors, CPU and memory summed and per container", () => {
     const table = formatTable([row("single", 50, 400, 120, 90)], (n) => n.replace("eqmd_loads_matrix_", ""));
     const cells = (table.split("\n")[1] ?? "").split(" | ");
-    assert.deepEqual(cells.slice(0, 15), [
+    assert.deepEqual(cells.slice(0, 16), [
       "| single",
       "50",
       "1",
@@ -148,6 +149,7 @@ describe("the printed table and ratios", () => {
       "100",
       "250",
       "20",
+      "3",
       "synapse 90/200, postgres 10/50 |",
     ]);
   });

@@ -11,6 +11,16 @@ import { SynapseDatabase } from "./synapseDatabase";
 import { SynapseSecrets } from "./synapseSecrets";
 import { TYPE } from "./tokens";
 import { Verification } from "./verification";
+import {
+  declareRedis,
+  declareWorkers,
+  metricsPortOf,
+  ROUTER_WORKER_HEADER,
+  routeChecks,
+  routerUrl,
+  workerFiles,
+} from "./workerMode";
+import { SYNAPSE_PORTS } from "../render/paths";
 import { SYNAPSE_PATHS } from "../render/paths";
 import { renderElementConfigJson } from "../render/element";
 import { renderHomeserverYaml, renderPgpass, renderSecretsYaml } from "../render/homeserver";
@@ -50,7 +60,12 @@ export class MatrixStack extends pulumi.ComponentResource {
     const s = args.settings;
     const child = { parent: this };
 
-    const secrets = new SynapseSecrets(`${name}-secrets`, child);
+    const secrets = new SynapseSecrets(`${name}-secrets`, { workers: s.synapse.workers !== undefined }, child);
+    // Worker mode (synapse.workers, components/workerMode.ts): Redis before every process.
+    const redis = secrets.workers
+      ? declareRedis(name, s, secrets.workers.redisPassword, args.network, child)
+      : undefined;
+    const mainMetrics = metricsPortOf(s, "main");
     const database = new SynapseDatabase(
       `${name}-database`,
       { name: s.database.name, role: s.database.role, password: secrets.databasePassword },
@@ -76,7 +91,10 @@ export class MatrixStack extends pulumi.ComponentResource {
           : {}),
         uid: s.uid,
         gid: s.gid,
-        port: s.synapse.port,
+        // With workers the router takes Synapse's port and its alias.
+        port: redis ? null : s.synapse.port,
+        ...(redis ? { networkAliases: [] } : {}),
+        ...(mainMetrics ? { extraPorts: [{ port: mainMetrics, internal: SYNAPSE_PORTS.metrics }] } : {}),
         listenPort: s.synapse.listenPort,
         startTimeoutSeconds: s.synapse.startTimeoutSeconds,
         files: synapseFiles(s, args.files, secrets, oidc?.clientSecret),
@@ -86,8 +104,14 @@ export class MatrixStack extends pulumi.ComponentResource {
         ...(s.synapse.memoryMb !== undefined ? { memoryMb: s.synapse.memoryMb } : {}),
       },
       // Synapse up to 1.150 refuses to start when OIDC discovery fails: client first.
-      { parent: this, dependsOn: [database, ...(oidc ? [oidc] : [])] },
+      { parent: this, dependsOn: [database, ...(oidc ? [oidc] : []), ...(redis ? [redis] : [])] },
     );
+    const workerMode = redis
+      ? declareWorkers(name, s, synapse.shared, args.network, database.database, {
+          parent: this,
+          dependsOn: [synapse, redis],
+        })
+      : undefined;
     const admin = new SynapseAdmin(
       `${name}-admin`,
       {
@@ -134,8 +158,18 @@ export class MatrixStack extends pulumi.ComponentResource {
         adminToken: admin.accessToken,
         adminUserId: admin.userId,
         synapseContainerId: synapse.container.id,
+        ...(workerMode
+          ? {
+              workerRoutes: {
+                routerUrl: routerUrl(s),
+                header: ROUTER_WORKER_HEADER,
+                checks: routeChecks(s),
+                containerIds: [workerMode.router.container.id, ...workerMode.workers.containers.map((c) => c.id)],
+              },
+            }
+          : {}),
       },
-      { parent: this, dependsOn: [synapse, admin] },
+      { parent: this, dependsOn: [synapse, admin, ...(workerMode ? [workerMode.router] : [])] },
     );
     const hooks = new AfterResetHooks(
       `${name}-after-reset`,
@@ -241,9 +275,19 @@ function synapseFiles(
     {
       path: SYNAPSE_PATHS.secrets,
       content: pulumi
-        .all([secrets.registrationSharedSecret, secrets.macaroonSecretKey, secrets.formSecret])
-        .apply(([registrationSharedSecret, macaroonSecretKey, formSecret]) =>
-          renderSecretsYaml({ registrationSharedSecret, macaroonSecretKey, formSecret }),
+        .all([
+          secrets.registrationSharedSecret,
+          secrets.macaroonSecretKey,
+          secrets.formSecret,
+          secrets.workers?.replicationSecret ?? "",
+        ])
+        .apply(([registrationSharedSecret, macaroonSecretKey, formSecret, replication]) =>
+          renderSecretsYaml({
+            registrationSharedSecret,
+            macaroonSecretKey,
+            formSecret,
+            ...(secrets.workers ? { workerReplicationSecret: replication } : {}),
+          }),
         ),
       secret: true,
     },
@@ -264,6 +308,7 @@ function synapseFiles(
       secret: true,
     });
   }
+  if (secrets.workers) files.push(...workerFiles(s, secrets.workers.redisPassword));
   for (const f of local.synapseModuleFiles) {
     files.push({ path: `${SYNAPSE_PATHS.modulesDir}/${f.name}`, content: f.content, secret: false });
   }

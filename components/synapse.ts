@@ -56,6 +56,23 @@ export interface SynapseArgs {
   readonly containerLogs: ContainerLogs;
   /** Memory limit in MiB (synapse.memoryMb); absent = none. */
   readonly memoryMb?: number;
+  /** Its network aliases; absent = `matrix-synapse` (with workers, the router takes that alias). */
+  readonly networkAliases?: readonly string[];
+  /** Also publish this port (synapse.metrics: the metrics listener); absent = nothing more. */
+  readonly extraPorts?: readonly { readonly port: PublishedPort; readonly internal: number }[];
+}
+
+/** What Synapse's workers share with the main process (components/synapseWorkers.ts). */
+export interface SynapseShared {
+  readonly imageId: pulumi.Output<string>;
+  readonly configVolume: pulumi.Output<string>;
+  readonly secretsVolume: pulumi.Output<string>;
+  readonly mediaVolume: pulumi.Output<string>;
+  /** The writing jobs' short ids: a worker's labels, so new files start new workers. */
+  readonly configWritten: pulumi.Output<string>;
+  readonly secretsWritten: pulumi.Output<string>;
+  /** The jobs themselves, for dependsOn. */
+  readonly jobs: readonly docker.Container[];
 }
 
 /**
@@ -68,6 +85,8 @@ export class Synapse extends pulumi.ComponentResource {
   /** The log file's volume, when synapse.fileLog is set. */
   public readonly logVolume?: docker.Volume;
   public readonly containerName: pulumi.Output<string>;
+  /** The image, volumes and files every Synapse process uses. */
+  public readonly shared: SynapseShared;
 
   constructor(name: string, args: SynapseArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.Synapse, name, {}, opts);
@@ -123,8 +142,11 @@ export class Synapse extends pulumi.ComponentResource {
           { volumeName: this.mediaVolume.name, containerPath: SYNAPSE_PATHS.mediaStore },
           ...(logs ? [{ volumeName: logs.volume.name, containerPath: SYNAPSE_PATHS.logsDir }] : []),
         ],
-        networksAdvanced: [{ name: args.network, aliases: ["matrix-synapse"] }],
-        ports: publishedPorts(args.port, args.listenPort),
+        networksAdvanced: [{ name: args.network, aliases: [...(args.networkAliases ?? ["matrix-synapse"])] }],
+        ports: [
+          ...publishedPorts(args.port, args.listenPort),
+          ...(args.extraPorts ?? []).flatMap((p) => publishedPorts(p.port, p.internal)),
+        ],
         restart: "unless-stopped",
         // No startInterval: it needs Docker API 1.44 (Engine 25); older engines reject it.
         healthcheck: {
@@ -160,6 +182,15 @@ export class Synapse extends pulumi.ComponentResource {
       }),
     );
     this.containerName = this.container.name;
+    this.shared = {
+      imageId: image.imageId,
+      configVolume: config.volume.name,
+      secretsVolume: secrets.volume.name,
+      mediaVolume: this.mediaVolume.name,
+      configWritten: written(config),
+      secretsWritten: written(secrets),
+      jobs: [mediaOwned.job, config.job, secrets.job],
+    };
     if (logs) this.logVolume = logs.volume;
     this.registerOutputs({ containerName: this.containerName, mediaVolumeName: this.mediaVolume.name });
   }

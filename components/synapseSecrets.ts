@@ -18,8 +18,13 @@ export class SynapseSecrets extends pulumi.ComponentResource {
   public readonly signingKeySeed: pulumi.Output<string>;
   /** Key id such as `a_k3x9`: public (it is published with the key), so not secret. */
   public readonly signingKeyId: pulumi.Output<string>;
+  /** Worker mode only: `worker_replication_secret` and Redis' password. */
+  public readonly workers?: {
+    readonly replicationSecret: pulumi.Output<string>;
+    readonly redisPassword: pulumi.Output<string>;
+  };
 
-  constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: { readonly workers: boolean }, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.SynapseSecrets, name, {}, opts);
     const password = (suffix: string, length: number) =>
       new random.RandomPassword(
@@ -41,6 +46,14 @@ export class SynapseSecrets extends pulumi.ComponentResource {
       { length: 4, special: false, upper: false },
       { parent: this },
     ).result.apply(signingKeyIdFrom);
+
+    if (args.workers) {
+      this.workers = {
+        replicationSecret: password("worker-replication-secret", 64),
+        // Letters and digits only: it is written into redis.conf as is.
+        redisPassword: password("redis-password", 64),
+      };
+    }
 
     this.registerOutputs({ signingKeyId: this.signingKeyId });
   }

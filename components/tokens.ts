@@ -12,6 +12,9 @@ export const TYPE = {
   RateLimitExemption: "eqmd:matrix:RateLimitExemption",
   EnvFileSync: "eqmd:matrix:EnvFileSync",
   ManagedPostgres: "eqmd:matrix:ManagedPostgres",
+  Redis: "eqmd:matrix:Redis",
+  SynapseWorkers: "eqmd:matrix:SynapseWorkers",
+  WorkerRouter: "eqmd:matrix:WorkerRouter",
 } as const;
 
 /** Logical name of the top component; its URN is what a reset destroys. */

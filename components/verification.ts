@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ExecTarget } from "../config";
-import type { VerifySynapseInput } from "./commands/pythonScripts";
+import type { VerifySynapseInput, VerifyWorkersInput } from "./commands/pythonScripts";
 import { scriptRun, secretCommand } from "./secretCommand";
 import { childOptions } from "./childOptions";
 import { dockerEnv } from "./dockerEnv";
@@ -28,6 +28,14 @@ export interface VerificationArgs {
   readonly adminUserId: pulumi.Input<string>;
   /** Changes whenever the Synapse container is replaced, so each new Synapse is verified. */
   readonly synapseContainerId: pulumi.Input<string>;
+  /** Worker mode: a request of each routed kind must be served by a worker of that kind. */
+  readonly workerRoutes?: {
+    readonly routerUrl: string;
+    readonly header: string;
+    readonly checks: VerifyWorkersInput["checks"];
+    /** The router's and the workers' container ids: a new one is verified again. */
+    readonly containerIds: pulumi.Input<string>[];
+  };
 }
 
 /**
@@ -36,6 +44,8 @@ export interface VerificationArgs {
  */
 export class Verification extends pulumi.ComponentResource {
   public readonly report: pulumi.Output<string>;
+  /** verify_workers.py's line (which process served each routed kind), with workers. */
+  public readonly workerReport?: pulumi.Output<string>;
 
   constructor(name: string, args: VerificationArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.Verification, name, {}, opts);
@@ -56,6 +66,25 @@ export class Verification extends pulumi.ComponentResource {
       childOptions(this, opts),
     );
     this.report = check.stdout;
+    const routes = args.workerRoutes;
+    if (routes) {
+      const routed = secretCommand(
+        `${name}-worker-routes`,
+        {
+          ...scriptRun("verify_workers", args.exec, {
+            router_url: routes.routerUrl,
+            header: routes.header,
+            admin_token: args.adminToken,
+            checks: routes.checks,
+            deadline_seconds: args.deadlineSeconds,
+          } satisfies Record<keyof VerifyWorkersInput, unknown>),
+          environment: dockerEnv(args),
+          triggers: [args.synapseContainerId, ...routes.containerIds],
+        },
+        childOptions(this, opts, { dependsOn: [check] }),
+      );
+      this.workerReport = routed.stdout;
+    }
     this.registerOutputs({});
   }
 }

@@ -6,7 +6,8 @@
 import { serverUrls, synapseVersion } from "./defaults";
 import { resourceNames } from "./names";
 import { ParsedConfig, PROVISIONING_COMMANDS } from "./schema";
-import type { ExecTarget, PublishedPort, Settings } from "./settingsTypes";
+import type { ExecTarget, PublishedPort, Settings, WorkersSettings } from "./settingsTypes";
+import { workerSpecs } from "./workers";
 
 export function deriveSettings(c: ParsedConfig, stack: string): Settings {
   const names = resourceNames(c.containerPrefix);
@@ -43,6 +44,8 @@ export function deriveSettings(c: ParsedConfig, stack: string): Settings {
       modules: c.synapse.modules,
       ...(c.synapse.fileLog !== undefined ? { fileLog: c.synapse.fileLog } : {}),
       ...(c.synapse.memoryMb !== undefined ? { memoryMb: c.synapse.memoryMb } : {}),
+      ...(c.synapse.workers !== undefined ? { workers: workersSettings(c) } : {}),
+      ...(c.synapse.metrics !== undefined ? { metrics: toPort(c.synapse.metrics.port) ?? undefined } : {}),
     },
     element: {
       image: c.element.image,
@@ -103,4 +106,15 @@ function toPort(value: string | false): PublishedPort | null {
   if (value === false) return null;
   const at = value.lastIndexOf(":");
   return { ip: value.slice(0, at), port: Number(value.slice(at + 1)) };
+}
+
+function workersSettings(c: ParsedConfig): WorkersSettings {
+  const w = c.synapse.workers!;
+  const limit = (memoryMb: number | undefined) => (memoryMb !== undefined ? { memoryMb } : {});
+  return {
+    list: workerSpecs(w),
+    ...limit(w.memoryMb),
+    redis: { image: c.redis.image, ...limit(c.redis.memoryMb) },
+    router: { image: c.router.image, ...limit(c.router.memoryMb) },
+  };
 }

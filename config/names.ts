@@ -28,6 +28,11 @@ export interface ResourceNames {
   readonly postgresDataVolume: string;
   /** eqmd's Django container (not ours: the default target of `django.exec`). */
   readonly djangoContainer: string;
+  /** Worker mode (synapse.workers): Redis, its password file's volume and job, the router. */
+  readonly redisContainer: string;
+  readonly redisSecretsVolume: string;
+  readonly redisSecretsJobContainer: string;
+  readonly routerContainer: string;
 }
 
 export function resourceNames(prefix: string): ResourceNames {
@@ -47,5 +52,9 @@ export function resourceNames(prefix: string): ResourceNames {
     postgresContainer: `${prefix}_matrix_postgres`,
     postgresDataVolume: `${prefix}_matrix_postgres_data`,
     djangoContainer: `${prefix}_app`,
+    redisContainer: `${prefix}_matrix_redis`,
+    redisSecretsVolume: `${prefix}_matrix_redis_secrets`,
+    redisSecretsJobContainer: `${prefix}_matrix_redis_secrets_init`,
+    routerContainer: `${prefix}_matrix_router`,
   };
 }

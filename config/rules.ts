@@ -7,7 +7,9 @@ import { ConfigIssue } from "./errors";
 import { isLoopback } from "./loopback";
 import { Validated } from "./validate";
 import { compareVersions } from "./version";
-import { MIN_SYNAPSE_VERSION } from "./versions";
+import { MIN_SYNAPSE_VERSION, MIN_WORKERS_SYNAPSE_VERSION } from "./versions";
+import { WORKER_HOMESERVER_KEYS, workerContainerName, workerSpecs } from "./workers";
+import { resourceNames } from "./names";
 
 interface Rule {
   /** The keys the rule reads; it is skipped when one of them failed. */
@@ -112,10 +114,108 @@ const RULES: readonly Rule[] = [
         : undefined,
   },
   {
-    reads: ["synapse.port", "element.port", "postgres.mode", "postgres.port"],
+    reads: ["synapse.port", "element.port", "postgres.mode", "postgres.port", "synapse.workers", "synapse.metrics"],
     check: ({ config: c }) => portCollision(publishedPorts(c)),
   },
+  ...WORKER_RULES(),
 ];
+
+/** The rules of `synapse.workers` and `synapse.metrics` (each silent when its key is absent). */
+function WORKER_RULES(): Rule[] {
+  return [
+    {
+      reads: ["synapse.workers", "synapse.version", "synapse.image"],
+      check: ({ config: c }) => {
+        const version = synapseVersion(c);
+        if (!c.synapse.workers || version === undefined) return undefined;
+        if (compareVersions(version, MIN_WORKERS_SYNAPSE_VERSION) >= 0) return undefined;
+        return {
+          key: "synapse.workers",
+          value: c.synapse.workers,
+          expected: `Synapse ${MIN_WORKERS_SYNAPSE_VERSION} or newer for workers (redis.password_path keeps Redis' password out of homeserver.yaml); synapse.image is Synapse ${version}`,
+          fix: "pulumi config rm --path synapse.workers (or a newer synapse.image)",
+        };
+      },
+    },
+    {
+      reads: ["synapse.workers"],
+      check: ({ config: c }) =>
+        c.synapse.workers && workerSpecs(c.synapse.workers).length === 0
+          ? {
+              key: "synapse.workers",
+              value: c.synapse.workers,
+              expected: "at least one worker (sync, client, media, background or eventPersisters)",
+              fix: "pulumi config set --path synapse.workers.sync 1 (or pulumi config rm --path synapse.workers)",
+            }
+          : undefined,
+    },
+    {
+      reads: ["synapse.workers", "containerPrefix"],
+      check: ({ config: c }) => {
+        if (!c.synapse.workers) return undefined;
+        const main = resourceNames(c.containerPrefix).synapseContainer;
+        const long = workerSpecs(c.synapse.workers)
+          .map((w) => workerContainerName(main, w.name))
+          .find((n) => n.length > DNS_LABEL_MAX);
+        return long
+          ? {
+              key: "containerPrefix",
+              value: c.containerPrefix,
+              expected: `a shorter prefix: the worker container ${long} is longer than ${DNS_LABEL_MAX} characters, and the processes find each other by that name (one DNS label)`,
+              fix: "pulumi config set containerPrefix eqmd",
+            }
+          : undefined;
+      },
+    },
+    {
+      reads: ["synapse.workers", "synapse.extraSettings"],
+      check: ({ config: c }) => {
+        const taken = c.synapse.workers ? WORKER_HOMESERVER_KEYS.filter((k) => k in c.synapse.extraSettings) : [];
+        return taken.length > 0
+          ? {
+              key: `synapse.extraSettings.${taken[0]}`,
+              value: c.synapse.extraSettings[taken[0]],
+              expected: "no key the worker mode writes itself while synapse.workers is set",
+              fix: `pulumi config rm --path synapse.extraSettings.${taken[0]}`,
+            }
+          : undefined;
+      },
+    },
+    {
+      reads: ["synapse.metrics"],
+      check: ({ config: c }) => {
+        const port = c.synapse.metrics?.port;
+        if (port === undefined) return undefined;
+        const ip = port.slice(0, port.lastIndexOf(":"));
+        return isLoopback(ip.replace(/^\[|\]$/g, ""))
+          ? undefined
+          : {
+              key: "synapse.metrics.port",
+              value: port,
+              expected:
+                "a loopback address such as 127.0.0.1:19090: metrics tell who does what, they are never published",
+              fix: `pulumi config set --path synapse.metrics.port 127.0.0.1:${port.slice(port.lastIndexOf(":") + 1)}`,
+            };
+      },
+    },
+    {
+      reads: ["synapse.metrics", "synapse.workers"],
+      check: ({ config: c }) => {
+        const last = metricsPorts(c).at(-1);
+        return last && last.port > 65535
+          ? {
+              key: "synapse.metrics.port",
+              value: c.synapse.metrics?.port,
+              expected: `a port low enough for every process: ${metricsPorts(c).length} processes need ports up to ${last.port}, above 65535`,
+            }
+          : undefined;
+      },
+    },
+  ];
+}
+
+/** One DNS label: Docker's resolver answers a container name up to that length. */
+const DNS_LABEL_MAX = 63;
 
 interface Published {
   readonly key: string;
@@ -136,7 +236,24 @@ function publishedPorts(c: Validated["config"]): Published[] {
   add("element.port", c.element.port);
   // The managed PostgreSQL publishes postgres.port on loopback (components/managedPostgres.ts).
   if (c.postgres.mode === "managed") add("postgres.port", `127.0.0.1:${c.postgres.port}`);
+  for (const m of metricsPorts(c)) out.push(m);
   return out;
+}
+
+/** The metrics port of each Synapse process: main on synapse.metrics.port, then each worker. */
+function metricsPorts(c: Validated["config"]): Published[] {
+  const port = c.synapse.metrics?.port;
+  if (port === undefined) return [];
+  const at = port.lastIndexOf(":");
+  const ip = port.slice(0, at);
+  const first = Number(port.slice(at + 1));
+  const names = ["main", ...(c.synapse.workers ? workerSpecs(c.synapse.workers).map((w) => w.name) : [])];
+  return names.map((name, i) => ({
+    key: "synapse.metrics.port",
+    value: `${ip}:${first + i} (${name})`,
+    ip,
+    port: first + i,
+  }));
 }
 
 const ANY_ADDRESS = new Set(["0.0.0.0", "[::]"]);

@@ -5,7 +5,13 @@
  * operator. Rules that span several keys live in rules.ts. Pure: no Pulumi imports.
  */
 import { z } from "zod";
-import { DEFAULT_ELEMENT_IMAGE, DEFAULT_POSTGRES_IMAGE, DEFAULT_SYNAPSE_IMAGE } from "./versions";
+import {
+  DEFAULT_ELEMENT_IMAGE,
+  DEFAULT_POSTGRES_IMAGE,
+  DEFAULT_REDIS_IMAGE,
+  DEFAULT_ROUTER_IMAGE,
+  DEFAULT_SYNAPSE_IMAGE,
+} from "./versions";
 
 /** Default port of Synapse's HTTP listener inside the container (eqmd: 8008). */
 export const SYNAPSE_LISTEN_PORT = 8008;
@@ -223,6 +229,53 @@ const fileLog = z.strictObject(
     keep: wholeNumber(0, 366, "a number of rotated log files to keep (one a day), from 0 to 366, such as 3").default(3),
   },
   { error: "a map such as {keep: 3} (old log files kept); remove the key to log to stdout only" },
+);
+
+/** Upper bounds of the worker counts: more processes than this is no longer one host's job. */
+export const MAX_SYNC_WORKERS = 8;
+export const MAX_CLIENT_WORKERS = 8;
+export const MAX_EVENT_PERSISTERS = 4;
+
+/**
+ * Synapse's worker mode (docs/workers.md of Synapse) for a client-heavy server that does not
+ * federate: how many processes of each kind run beside the main one. No pusher workers: this
+ * program turns push off (`push.enabled: false`), so they would have nothing to do.
+ */
+const workers = z.strictObject(
+  {
+    sync: wholeNumber(
+      0,
+      MAX_SYNC_WORKERS,
+      `a number of /sync workers from 0 to ${MAX_SYNC_WORKERS}, such as 2`,
+    ).default(1),
+    client: wholeNumber(
+      0,
+      MAX_CLIENT_WORKERS,
+      `a number of client API workers from 0 to ${MAX_CLIENT_WORKERS}, such as 1`,
+    ).default(1),
+    media: flag.default(true),
+    background: flag.default(true),
+    eventPersisters: wholeNumber(
+      0,
+      MAX_EVENT_PERSISTERS,
+      `a number of event persisters from 0 to ${MAX_EVENT_PERSISTERS}, such as 1`,
+    ).default(0),
+    memoryMb: memoryMb.optional(),
+  },
+  {
+    error:
+      "a map such as {sync: 2, client: 1, media: true, background: true, eventPersisters: 0}; remove the key for one process",
+  },
+);
+
+/** Prometheus metrics of every Synapse process, published on loopback from `port` on. */
+const metrics = z.strictObject(
+  {
+    port: publishedPort
+      .refine((p) => p !== false, { error: 'a published port "<ip>:<port>" such as "127.0.0.1:19090"' })
+      .default("127.0.0.1:19090"),
+  },
+  { error: 'a map such as {port: "127.0.0.1:19090"}; remove the key for no metrics' },
 );
 
 const extraSettings = z
@@ -491,6 +544,42 @@ export const sectionFields = {
       },
     ),
     memoryMb: documented(memoryMb.optional(), memoryDoc("Synapse's container")),
+    workers: documented(workers.optional(), {
+      description:
+        "Synapse's worker mode: `{sync, client, media, background, eventPersisters, memoryMb}`, the number of `/sync` workers (0–8, default 1), client API workers (0–8, default 1), a media repository worker (default true), a worker for background tasks (default true), event persisters (0–4, default 0) and each worker's memory limit. Adds Redis (`redis.image`) and an nginx router (`router.image`) that takes `synapse.port` and sends each endpoint to its worker. Needs Synapse 1.117.0 or newer. Absent: one process. See [workers](workers.md).",
+      eqmd: "— (eqmd runs one process)",
+      example: { sync: 2, client: 1, media: true, background: true },
+      bad: { sync: 20 },
+      derived: "— (one Synapse process)",
+    }),
+    metrics: documented(metrics.optional(), {
+      description:
+        "Prometheus metrics (`enable_metrics`) of every Synapse process: the main one on `port`, each worker on the next ports in the order of [workers](workers.md#metrics), all on loopback (the policy pack refuses others). Absent: no metrics.",
+      eqmd: "—",
+      example: { port: "127.0.0.1:19090" },
+      bad: { port: false },
+      derived: "— (no metrics)",
+    }),
+  },
+  redis: {
+    image: documented(image(DEFAULT_REDIS_IMAGE).default(DEFAULT_REDIS_IMAGE), {
+      description:
+        "Redis' image, used only with `synapse.workers` (Synapse's processes replicate through it): a pinned tag or digest.",
+      eqmd: "—",
+      example: DEFAULT_REDIS_IMAGE,
+      bad: "redis",
+    }),
+    memoryMb: documented(memoryMb.optional(), memoryDoc("Redis' container")),
+  },
+  router: {
+    image: documented(image(DEFAULT_ROUTER_IMAGE).default(DEFAULT_ROUTER_IMAGE), {
+      description:
+        "The worker router's nginx image, used only with `synapse.workers`: a pinned tag or digest. The program gives it its own `nginx.conf` and runs it as `uid`:`gid`.",
+      eqmd: "—",
+      example: DEFAULT_ROUTER_IMAGE,
+      bad: "nginx:latest",
+    }),
+    memoryMb: documented(memoryMb.optional(), memoryDoc("The router's container")),
   },
   element: {
     image: documented(image(DEFAULT_ELEMENT_IMAGE).default(DEFAULT_ELEMENT_IMAGE), {
@@ -902,6 +991,8 @@ export const envFileFields = {
 export const configSchema = z.strictObject({
   ...topLevelFields,
   synapse: z.strictObject(sectionFields.synapse).prefault({}),
+  redis: z.strictObject(sectionFields.redis).prefault({}),
+  router: z.strictObject(sectionFields.router).prefault({}),
   element: z.strictObject(sectionFields.element).prefault({}),
   network: z.strictObject(sectionFields.network).prefault({}),
   postgres: z.strictObject(sectionFields.postgres).prefault({}),

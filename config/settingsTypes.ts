@@ -5,6 +5,7 @@
  */
 import type { ResourceNames } from "./names";
 import type { BuiltinHook } from "./schema";
+import type { WorkerSpec } from "./workers";
 
 export interface ExecTarget {
   /** Program and flags before the env flags, e.g. ["docker","exec","-i"]; empty = this host. */
@@ -89,6 +90,10 @@ export interface Settings {
     readonly fileLog?: FileLog;
     /** Memory limit in MiB; absent = none. */
     readonly memoryMb?: number;
+    /** Worker mode (synapse.workers); absent = one process, as before. */
+    readonly workers?: WorkersSettings;
+    /** Metrics of every Synapse process (synapse.metrics); absent = none. */
+    readonly metrics?: MetricsSettings;
   };
   readonly element: {
     readonly image: string;
@@ -151,4 +156,21 @@ export interface Settings {
   readonly reset: { readonly allowed: boolean };
   /** Bounded json-file logs of every long-running container. */
   readonly containerLogs: { readonly maxSize: string; readonly maxFiles: number };
+}
+
+/** Synapse's worker mode: the processes beside the main one, Redis and the router. */
+export interface WorkersSettings {
+  /** Every worker, in the fixed order of config/workers.ts. */
+  readonly list: readonly WorkerSpec[];
+  /** Each worker's memory limit in MiB; absent = none. */
+  readonly memoryMb?: number;
+  readonly redis: { readonly image: string; readonly memoryMb?: number };
+  readonly router: { readonly image: string; readonly memoryMb?: number };
+}
+
+/** Where each Synapse process publishes its metrics listener: main on `main`, workers after it. */
+export interface MetricsSettings {
+  readonly ip: string;
+  /** Host port of main's metrics; worker i (0-based, config/workers.ts order) gets main + 1 + i. */
+  readonly port: number;
 }

@@ -22,3 +22,12 @@ export const DEFAULT_ELEMENT_IMAGE = "vectorim/element-web:v1.11.58";
 
 /** PostgreSQL for the dev stack's managed mode (eqmd's compose uses the same major). */
 export const DEFAULT_POSTGRES_IMAGE = "postgres:15-alpine";
+
+/** Redis for Synapse's workers (synapse.workers): the official image, Alpine variant. */
+export const DEFAULT_REDIS_IMAGE = "redis:7.4-alpine";
+
+/** nginx in front of Synapse's workers (synapse.workers): the official image, Alpine variant. */
+export const DEFAULT_ROUTER_IMAGE = "nginx:1.28-alpine";
+
+/** Oldest Synapse the workers support: `redis.password_path` (1.117.0) keeps Redis' password out of homeserver.yaml. */
+export const MIN_WORKERS_SYNAPSE_VERSION = "1.117.0";

@@ -15,6 +15,7 @@
  */
 import { Settings } from "../config/settings";
 import { SYNAPSE_PATHS } from "./paths";
+import { processSettings } from "./workers";
 import { toYaml } from "./yaml";
 
 /** The secret values that go into `secrets.yaml` (never into `homeserver.yaml`). */
@@ -22,6 +23,8 @@ export interface SynapseSecretValues {
   readonly registrationSharedSecret: string;
   readonly macaroonSecretKey: string;
   readonly formSecret: string;
+  /** Worker mode only: authenticates the processes' replication HTTP calls to each other. */
+  readonly workerReplicationSecret?: string;
 }
 
 const HOMESERVER_HEADER = [
@@ -180,7 +183,8 @@ export function homeserverConfig(s: Settings): Record<string, unknown> {
 
   // The operator's extra settings win, key by key (config validation already refused keys
   // that carry secrets or that this renderer manages as a whole, such as `database`).
-  return { ...config, ...s.synapse.extraSettings };
+  // Worker mode and metrics (render/workers.ts): nothing without synapse.workers/metrics.
+  return { ...config, ...processSettings(s, config["listeners"] as unknown[]), ...s.synapse.extraSettings };
 }
 
 function oidcSection(s: Settings): Record<string, unknown> {
@@ -220,12 +224,15 @@ export function renderHomeserverYaml(s: Settings): string {
   return toYaml(homeserverConfig(s), HOMESERVER_HEADER);
 }
 
-/** secrets.yaml: exactly the three inline secrets (the second `-c` file). */
+/** secrets.yaml: the three inline secrets (the second `-c` file), and the workers' one with workers. */
 export function renderSecretsYaml(v: SynapseSecretValues): string {
   const entries: [string, string][] = [
     ["registration_shared_secret", v.registrationSharedSecret],
     ["macaroon_secret_key", v.macaroonSecretKey],
     ["form_secret", v.formSecret],
+    ...(v.workerReplicationSecret !== undefined
+      ? [["worker_replication_secret", v.workerReplicationSecret] as [string, string]]
+      : []),
   ];
   for (const [key, value] of entries) {
     if (typeof value !== "string" || value.length === 0) {

@@ -33,6 +33,29 @@ export const SYNAPSE_PATHS = {
   /** Synapse's log files (synapse.fileLog): a volume of its own, writable by Synapse. */
   logsDir: "/data/logs",
   logFile: "/data/logs/homeserver.log",
+  /** Worker mode: each worker's own config file (`<name>.yaml`) and their stdout-only log config. */
+  workersDir: "/data/config/workers",
+  workerLogConfig: "/data/config/workers/log_config.yaml",
+  /** The router's nginx.conf: readable, on the config volume the router mounts read-only. */
+  routerConf: "/data/config/router/nginx.conf",
+  /** Redis' password as Synapse reads it (`redis.password_path`). */
+  redisPassword: "/data/secrets/redis_password",
+} as const;
+
+/** Redis' own config (requirepass): on a volume of its own, mounted read-only into Redis only. */
+export const REDIS_PATHS = {
+  dir: "/etc/eqmd-redis",
+  conf: "/etc/eqmd-redis/redis.conf",
+} as const;
+
+/** Ports inside the Synapse containers (each process has a container, so all share them). */
+export const SYNAPSE_PORTS = {
+  /** HTTP `replication` listener (instance_map); also answers /health. */
+  replication: 9093,
+  /** Prometheus `metrics` listener (synapse.metrics). */
+  metrics: 9000,
+  /** Redis in its container. */
+  redis: 6379,
 } as const;
 
 export const ELEMENT_PATHS = {

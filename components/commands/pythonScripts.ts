@@ -10,7 +10,7 @@ import * as path from "node:path";
 import type { ExecTarget } from "../../config/settings";
 import { execLine, scriptDigest } from "./exec";
 
-export type ScriptName = "admin_bootstrap" | "verify_synapse" | "exempt_ratelimits";
+export type ScriptName = "admin_bootstrap" | "verify_synapse" | "exempt_ratelimits" | "verify_workers";
 
 /** Code run by `manage.py shell` in eqmd's Django (components/commands/scripts/<name>.py). */
 export type ShellScriptName = "clear_stale_rooms" | "check_localparts" | "oidc_redirect_uris";
@@ -46,6 +46,20 @@ export interface VerifySynapseInput {
   readonly admin_token: string | null;
   /** The admin's user id. */
   readonly admin_user_id: string;
+  /** Overall time budget, seconds. */
+  readonly deadline_seconds: number;
+}
+
+/** stdin of `verify_workers.py` (one JSON object). */
+export interface VerifyWorkersInput {
+  /** The worker router as seen where the script runs, e.g. "http://eqmd_matrix_router:8008". */
+  readonly router_url: string;
+  /** The response header naming the process that served a request. */
+  readonly header: string;
+  /** An access token for the authenticated requests (the admin's). */
+  readonly admin_token: string;
+  /** One request per routed kind, and the process (a regular expression) that must serve it. */
+  readonly checks: readonly { readonly kind: string; readonly path: string; readonly expect: string }[];
   /** Overall time budget, seconds. */
   readonly deadline_seconds: number;
 }

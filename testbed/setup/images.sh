@@ -10,6 +10,8 @@
 #   eqmd-e2e/element-web:v<version>       testbed/images/element-web (tag of DEFAULT_ELEMENT_IMAGE)
 #   eqmd-e2e/django:5.2                   testbed/images/django: eqmd's Django stand-in, running
 #                                         testbed/oidc-provider (copied in at build time)
+#   eqmd-e2e/redis:<major>                testbed/images/redis: Debian's redis-server (synapse.workers)
+#   eqmd-e2e/nginx:<minor>                testbed/images/nginx: Debian's nginx, the worker router
 #
 # Versions come from config/versions.ts. Tags never reuse the official image names.
 #
@@ -319,6 +321,8 @@ ELEMENT_TAG=$(read_image_tag DEFAULT_ELEMENT_IMAGE)            # v1.11.58
 DJANGO_TAG=$(sed -nE 's/^Django==([0-9]+\.[0-9]+)\..*/\1/p' "$CONSTRAINTS_DIR/provider.txt")
 [ -n "$DJANGO_TAG" ] || die "no Django==<version> pin in $CONSTRAINTS_DIR/provider.txt"
 PG_MAJOR=$(read_image_tag DEFAULT_POSTGRES_IMAGE | sed -E 's/^([0-9]+).*/\1/')  # 15-alpine -> 15
+REDIS_MAJOR=$(read_image_tag DEFAULT_REDIS_IMAGE | sed -E 's/^([0-9]+).*/\1/')   # 7.4-alpine -> 7
+ROUTER_TAG=$(read_image_tag DEFAULT_ROUTER_IMAGE | sed -E 's/^([0-9]+\.[0-9]+).*/\1/')  # 1.28-alpine -> 1.28
 case $ELEMENT_TAG in v[0-9]*) ;; *) die "unexpected Element tag $ELEMENT_TAG in $VERSIONS" ;; esac
 case $PG_MAJOR in [0-9]*) ;; *) die "unexpected PostgreSQL tag in $VERSIONS" ;; esac
 grep -q "postgresql-$PG_MAJOR\b" "$IMAGES/postgres/Dockerfile" ||
@@ -326,7 +330,8 @@ grep -q "postgresql-$PG_MAJOR\b" "$IMAGES/postgres/Dockerfile" ||
 
 if $print_tags; then
   printf '%s\n' "synapse.image=$PREFIX/synapse:v$SYNAPSE_VERSION" "element.image=$PREFIX/element-web:$ELEMENT_TAG" \
-    "postgres.image=$PREFIX/postgres:$PG_MAJOR"
+    "postgres.image=$PREFIX/postgres:$PG_MAJOR" "redis.image=$PREFIX/redis:$REDIS_MAJOR" \
+    "router.image=$PREFIX/nginx:$ROUTER_TAG"
   exit 0
 fi
 
@@ -354,6 +359,8 @@ synapse_pid=$!
 (
   build_image "$PREFIX/postgres:$PG_MAJOR" postgres "$PG_MAJOR"
   build_image "$PREFIX/element-web:$ELEMENT_TAG" element-web "${ELEMENT_TAG#v}"
+  build_image "$PREFIX/redis:$REDIS_MAJOR" redis "$REDIS_MAJOR"
+  build_image "$PREFIX/nginx:$ROUTER_TAG" nginx "$ROUTER_TAG"
   EXTRA_FILES=("$CONSTRAINTS_DIR/provider.txt" constraints.txt)
   EXTRA_DIRS=("$ROOT/testbed/oidc-provider" oidc-provider)
   build_image "$PREFIX/django:$DJANGO_TAG" django "$DJANGO_TAG"

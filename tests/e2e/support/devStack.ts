@@ -12,6 +12,7 @@ import { stringify } from "yaml";
 import { REPO_ROOT } from "../../contract/support/paths";
 import { runCommand, RunResult } from "../../contract/support/run";
 import { DEV_E2E_DIFFERENCES, E2E_PREFIX } from "../differences";
+import { WORKERS_E2E_DIFFERENCES } from "../workersDifferences";
 import { removeLeftovers } from "./docker";
 import { withDifferences } from "./stackConfig";
 import { toolchain } from "./toolchain";
@@ -119,4 +120,15 @@ export async function openE2eStack(name: string, config: Record<string, unknown>
       fs.rmSync(stateDir, { recursive: true, force: true });
     },
   };
+}
+
+/** dev-e2e's config plus the workers stack's differences (../workersDifferences.ts). */
+export function workersE2eConfig(): Record<string, unknown> {
+  const base = path.join(os.tmpdir(), `eqmd-workers-base-${process.pid}.yaml`);
+  fs.writeFileSync(base, stringify({ config: devE2eConfig() }));
+  try {
+    return withDifferences(base, WORKERS_E2E_DIFFERENCES);
+  } finally {
+    fs.rmSync(base, { force: true });
+  }
 }

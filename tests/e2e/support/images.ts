@@ -11,3 +11,6 @@ export const ELEMENT_IMAGE = "eqmd-e2e/element-web:v1.11.58";
 export const POSTGRES_IMAGE = "eqmd-e2e/postgres:15";
 /** eqmd's Django stand-in (testbed/images/django): the contract tier's OpenID provider in a container. */
 export const DJANGO_IMAGE = "eqmd-e2e/django:5.2";
+/** Redis and the worker router (testbed/images/redis, nginx): Debian's redis-server and nginx. */
+export const REDIS_IMAGE = "eqmd-e2e/redis:7";
+export const NGINX_IMAGE = "eqmd-e2e/nginx:1.28";

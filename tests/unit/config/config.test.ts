@@ -56,6 +56,10 @@ describe("defaults (eqmd's values)", () => {
       postgresContainer: "hx_matrix_postgres",
       postgresDataVolume: "hx_matrix_postgres_data",
       djangoContainer: "hx_app",
+      redisContainer: "hx_matrix_redis",
+      redisSecretsVolume: "hx_matrix_redis_secrets",
+      redisSecretsJobContainer: "hx_matrix_redis_secrets_init",
+      routerContainer: "hx_matrix_router",
     });
   });
   test("Element's pinning, presence, legal links and home page default to Element's own; no log file", () => {

@@ -2,11 +2,13 @@
  * Synapse under load, one process against workers, on this machine: a script, not a test.
  *
  *   npm run bench:load -- [--users 50,200] [--duration-s 45] [--rounds 1] [--modes single,workers]
+ *                         [--workers '{"sync":1,"client":1,"media":true,"background":true}']
  *
  * Brings up two stacks of its own beside anything else on the engine (Pulumi.dev.yaml with the
  * e2e tier's stand-in images; dev-* names because the managed PostgreSQL is for dev stacks only):
  *   dev-load-single   prefix eqmd_loads, 127.0.0.1:28108 (Synapse), :28180, :55633
- *   dev-load-workers  prefix eqmd_loadw, 127.0.0.1:28208 (the router), :28280, :55733, + workers
+ *   dev-load-workers  prefix eqmd_loadw, 127.0.0.1:28208 (the router), :28280, :55733, plus
+ *                     synapse.workers (--workers) and the Redis and nginx stand-ins
  * each on a state folder of its own, so it needs no e2e lock; loopback only. On each it makes
  * max(K) users and, for each K, R public rooms (user i in room i mod R) through the admin API.
  * Then phases ALTERNATE between the stacks (single K1, workers K1, single K2, workers K2, and
@@ -22,6 +24,7 @@ import { DEV_STACK_FILE, DevStack, openE2eStack } from "../../tests/e2e/support/
 import { removeLeftovers } from "../../tests/e2e/support/docker";
 import { Difference, withDifferences } from "../../tests/e2e/support/stackConfig";
 import { DEV_E2E_DIFFERENCES } from "../../tests/e2e/differences";
+import { NGINX_IMAGE, REDIS_IMAGE } from "../../tests/e2e/support/images";
 import { LoadUser, makeRooms, makeUsers, MatrixClient, Rooms, runPhase } from "./loadClient";
 import { runningContainers, watchContainers } from "./loadEngine";
 import { ContainerUse, formatRatios, formatTable, Mode, PhaseRow } from "./loadStats";
@@ -33,15 +36,22 @@ interface StackPlan {
   readonly synapsePort: number;
   readonly elementPort: number;
   readonly postgresPort: number;
-  /** What this stack adds to the dev-e2e config (the workers stack: its synapse.workers). */
-  readonly extra: readonly Difference[];
 }
 
+/** The workers layout unless --workers says another: one worker of each kind the router serves. */
+const DEFAULT_WORKERS = '{"sync":1,"client":1,"media":true,"background":true}';
+
 /**
- * The workers stack's keys. Empty until the program has `synapse.workers`: the workers side of
- * the run then stops with a plain error before anything is brought up.
+ * The workers stack's keys: synapse.workers and the stand-ins of Redis and the router. No
+ * synapse.metrics on either stack: the two differ only in worker mode.
  */
-const WORKERS: readonly Difference[] = [];
+function workersKeys(layout: unknown): Difference[] {
+  return [
+    { key: "synapse.workers", value: layout },
+    { key: "redis.image", value: REDIS_IMAGE },
+    { key: "router.image", value: NGINX_IMAGE },
+  ];
+}
 
 const PLANS: Record<Mode, StackPlan> = {
   single: {
@@ -51,7 +61,6 @@ const PLANS: Record<Mode, StackPlan> = {
     synapsePort: 28108,
     elementPort: 28180,
     postgresPort: 55633,
-    extra: [],
   },
   workers: {
     mode: "workers",
@@ -60,12 +69,11 @@ const PLANS: Record<Mode, StackPlan> = {
     synapsePort: 28208,
     elementPort: 28280,
     postgresPort: 55733,
-    extra: WORKERS,
   },
 };
 
-/** The dev-e2e differences with the plan's own names and ports, plus its extra keys. */
-function stackConfig(plan: StackPlan): Record<string, unknown> {
+/** The dev-e2e differences with the plan's own names and ports; the workers stack's keys on it. */
+function stackConfig(plan: StackPlan, workers: unknown): Record<string, unknown> {
   const own: Record<string, string | number> = {
     containerPrefix: plan.prefix,
     "network.name": `${plan.prefix}_net`,
@@ -76,7 +84,7 @@ function stackConfig(plan: StackPlan): Record<string, unknown> {
   };
   return withDifferences(DEV_STACK_FILE, [
     ...DEV_E2E_DIFFERENCES.map((d) => ({ key: d.key, value: own[d.key] ?? d.value })),
-    ...plan.extra,
+    ...(plan.mode === "workers" ? workersKeys(workers) : []),
   ]);
 }
 
@@ -89,6 +97,8 @@ interface Options {
   readonly drainMs: number;
   readonly rounds: number;
   readonly modes: readonly Mode[];
+  /** synapse.workers of the workers stack. */
+  readonly workers: unknown;
   readonly deadline: number;
 }
 
@@ -103,6 +113,7 @@ function options(): Options {
       "drain-s": { type: "string", default: "10" },
       rounds: { type: "string", default: "1" },
       modes: { type: "string", default: "single,workers" },
+      workers: { type: "string", default: DEFAULT_WORKERS },
       "budget-min": { type: "string", default: "30" },
     },
   });
@@ -116,6 +127,7 @@ function options(): Options {
     drainMs: Number(values["drain-s"]) * 1000,
     rounds: Number(values.rounds),
     modes: values.modes.split(",") as Mode[],
+    workers: parseLayout(values.workers),
     deadline: Date.now() + Number(values["budget-min"]) * 60_000,
   };
   const bad = (what: string): never => {
@@ -132,11 +144,16 @@ function options(): Options {
   if (!Number.isInteger(o.rounds) || o.rounds < 1 || o.rounds > 5) bad("--rounds: from 1 to 5");
   if (o.modes.length === 0 || o.modes.some((m) => m !== "single" && m !== "workers"))
     bad("--modes: single, workers or both, comma-separated");
-  if (o.modes.includes("workers") && WORKERS.length === 0)
-    bad(
-      "--modes workers: stack has no synapse.workers (this checkout's program cannot declare workers yet); run with --modes single",
-    );
   return o;
+}
+
+/** --workers as JSON; its keys and bounds are the program's to check (at the workers stack's up). */
+function parseLayout(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`--workers: a synapse.workers value as JSON, such as ${DEFAULT_WORKERS}; got ${text}`);
+  }
 }
 
 interface Target {
@@ -148,10 +165,10 @@ interface Target {
   readonly rooms: ReadonlyMap<number, Rooms>;
 }
 
-async function open(plan: StackPlan): Promise<{ plan: StackPlan; stack: DevStack }> {
+async function open(plan: StackPlan, o: Options): Promise<{ plan: StackPlan; stack: DevStack }> {
   const removed = await removeLeftovers(plan.prefix);
   if (removed.length > 0) console.log(`${plan.name}: removed what an earlier run left: ${removed.join(", ")}`);
-  return { plan, stack: await openE2eStack(plan.name, stackConfig(plan)) };
+  return { plan, stack: await openE2eStack(plan.name, stackConfig(plan, o.workers)) };
 }
 
 async function bringUp({ plan, stack }: { plan: StackPlan; stack: DevStack }, o: Options): Promise<Target> {
@@ -229,7 +246,7 @@ async function main(): Promise<void> {
   const short = (name: string): string => name.replace(/^eqmd_load[sw]_(matrix_)?/, "");
   try {
     for (const mode of o.modes) {
-      const stack = await open(PLANS[mode]);
+      const stack = await open(PLANS[mode], o);
       opened.push(stack);
       targets.push(await bringUp(stack, o));
     }

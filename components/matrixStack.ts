@@ -21,6 +21,7 @@ import {
   workerFiles,
 } from "./workerMode";
 import { SYNAPSE_PORTS } from "../render/paths";
+import { processHost } from "../config/workers";
 import { SYNAPSE_PATHS } from "../render/paths";
 import { renderElementConfigJson } from "../render/element";
 import { renderHomeserverYaml, renderPgpass, renderSecretsYaml } from "../render/homeserver";
@@ -93,7 +94,7 @@ export class MatrixStack extends pulumi.ComponentResource {
         gid: s.gid,
         // With workers the router takes Synapse's port and its alias.
         port: redis ? null : s.synapse.port,
-        ...(redis ? { networkAliases: [] } : {}),
+        ...(redis ? { networkAliases: [processHost(s.names.synapseContainer)] } : {}),
         ...(mainMetrics ? { extraPorts: [{ port: mainMetrics, internal: SYNAPSE_PORTS.metrics }] } : {}),
         listenPort: s.synapse.listenPort,
         startTimeoutSeconds: s.synapse.startTimeoutSeconds,

@@ -16,6 +16,8 @@ export interface SynapseWorkersArgs {
   readonly workers: readonly WorkerSpec[];
   /** Container name of each worker, by worker name. */
   readonly containerName: (worker: string) => string;
+  /** The alias the other processes and the router reach each worker by (config/workers.ts). */
+  readonly host: (worker: string) => string;
   /** What the main process shares with them: image, config and secrets volumes, media. */
   readonly shared: SynapseShared;
   /** Where each worker publishes its metrics listener (synapse.metrics), by worker name. */
@@ -75,7 +77,7 @@ export class SynapseWorkers extends pulumi.ComponentResource {
           // Only the media repository writes the media store.
           ...(w.kind === "media" ? [{ volumeName: s.mediaVolume, containerPath: SYNAPSE_PATHS.mediaStore }] : []),
         ],
-        networksAdvanced: [{ name: args.network }],
+        networksAdvanced: [{ name: args.network, aliases: [args.host(w.name)] }],
         ports: metrics ? publishedPorts(metrics, SYNAPSE_PORTS.metrics) : [],
         restart: "unless-stopped",
         healthcheck: {

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Settings, WorkersSettings } from "../config";
-import { workerContainerName } from "../config/workers";
+import { processHost, workerContainerName } from "../config/workers";
 import { Redis } from "./redis";
 import { SynapseFile, SynapseShared } from "./synapse";
 import { SynapseWorkers } from "./synapseWorkers";
@@ -76,6 +76,7 @@ export function declareWorkers(
     {
       workers: w.list,
       containerName: (worker) => workerContainerName(s.names.synapseContainer, worker),
+      host: (worker) => processHost(workerContainerName(s.names.synapseContainer, worker)),
       shared,
       ...(s.synapse.metrics ? { metricsPort: (worker: string) => metricsPortOf(s, worker)! } : {}),
       uid: s.uid,
@@ -111,17 +112,17 @@ export function routeChecks(s: Settings): VerifyWorkersInput["checks"] {
   const kinds = new Set(s.synapse.workers!.list.map((x) => x.kind));
   return [
     kinds.has("sync")
-      ? { kind: "sync", path: "/_matrix/client/v3/sync?timeout=0", expect: "_sync[0-9]+$" }
+      ? { kind: "sync", path: "/_matrix/client/v3/sync?timeout=0", expect: "-sync[0-9]+$" }
       : { kind: "sync", path: "/_matrix/client/v3/sync?timeout=0", expect: "^main$" },
     {
       kind: "client",
       path: "/_matrix/client/v3/account/whoami",
-      expect: kinds.has("client") ? "_client[0-9]+$" : "^main$",
+      expect: kinds.has("client") ? "-client[0-9]+$" : "^main$",
     },
     {
       kind: "media",
       path: "/_matrix/client/v1/media/config",
-      expect: kinds.has("media") ? "_media[0-9]+$" : "^main$",
+      expect: kinds.has("media") ? "-media[0-9]+$" : "^main$",
     },
     { kind: "main", path: "/_synapse/admin/v1/server_version", expect: "^main$" },
   ];

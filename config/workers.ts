@@ -38,6 +38,15 @@ export function workerContainerName(synapseContainer: string, worker: string): s
 }
 
 /**
+ * The host name the other processes and the router reach a Synapse process by: its container
+ * name with `-` for `_`, as a network alias. Synapse's HTTP client refuses a host name with
+ * `_` ("invalid hostname", seen on the real engine), so the container name itself will not do.
+ */
+export function processHost(containerName: string): string {
+  return containerName.replace(/_/g, "-");
+}
+
+/**
  * homeserver.yaml keys the worker mode writes itself: with workers on, `synapse.extraSettings`
  * must leave them alone (one owner per key).
  */

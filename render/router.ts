@@ -3,13 +3,13 @@
  * the worker Synapse's docs/workers.md names for it, everything else to the main process, so
  * eqmd's nginx (and Django, through the alias `matrix-synapse`) still talk to one address.
  *
- * Workers are found by container name through Docker's resolver at request time, not once at
+ * Workers are found by their alias (config/workers.ts processHost) through Docker's resolver at request time, not once at
  * start: a worker Docker restarts may come back on another address. Each answer carries the
  * header `X-Eqmd-Worker` naming the process the router chose (the verification checks it), and
  * the access log names it too (without the query string, which may hold an access token).
  */
 import type { Settings } from "../config/settings";
-import { WorkerKind, workerContainerName } from "../config/workers";
+import { processHost, WorkerKind, workerContainerName } from "../config/workers";
 
 /** The kinds the router sends requests to, and the endpoints of each (docs/workers.md). */
 export const ROUTES: Readonly<Record<"sync" | "client" | "media", readonly string[]>> = {
@@ -110,9 +110,11 @@ export function renderRouterConf(s: Settings): string {
   const w = s.synapse.workers;
   if (!w) throw new Error("renderRouterConf: synapse.workers is not set");
   const port = s.synapse.listenPort;
-  const main = s.names.synapseContainer;
+  const main = processHost(s.names.synapseContainer);
   const byKind = (kind: WorkerKind) =>
-    w.list.filter((x) => x.kind === kind).map((x) => workerContainerName(main, x.name));
+    w.list
+      .filter((x) => x.kind === kind)
+      .map((x) => processHost(workerContainerName(s.names.synapseContainer, x.name)));
   const routed = (Object.keys(ROUTES) as (keyof typeof ROUTES)[]).filter((k) => byKind(k).length > 0);
 
   const locations = routed.flatMap((kind) =>
@@ -138,7 +140,7 @@ export function renderRouterConf(s: Settings): string {
     "    scgi_temp_path /tmp/scgi;",
     "    server_tokens off;",
     "    # Docker's resolver: a worker's address is looked up when a request needs it.",
-    "    resolver 127.0.0.11 valid=10s ipv6=off;",
+    "    resolver 127.0.0.11 valid=2s ipv6=off;",
     "    resolver_timeout 5s;",
     "    log_format eqmd '$remote_addr \"$request_method $uri\" $status $eqmd_worker $request_time';",
     "    access_log /dev/stdout eqmd;",
@@ -152,6 +154,11 @@ export function renderRouterConf(s: Settings): string {
     "        default $http_authorization$arg_access_token;",
     '        "~^Bearer syt_(?<localpart>.*?)_" $localpart;',
     "    }",
+    "    # What eqmd's nginx says the client used; direct (dev), the router's own scheme.",
+    "    map $http_x_forwarded_proto $eqmd_proto {",
+    '        "" $scheme;',
+    "        default $http_x_forwarded_proto;",
+    "    }",
     "    # Pagination of one room stays on one worker; anything else is spread per request.",
     "    map $uri $eqmd_client_key {",
     "        default $request_id;",
@@ -164,7 +171,7 @@ export function renderRouterConf(s: Settings): string {
     `        add_header ${WORKER_HEADER} $eqmd_worker always;`,
     "        proxy_set_header Host $host;",
     "        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
-    "        proxy_set_header X-Forwarded-Proto $http_x_forwarded_proto;",
+    "        proxy_set_header X-Forwarded-Proto $eqmd_proto;",
     `        location = ${ROUTER_HEALTH_PATH} {`,
     "            access_log off;",
     "            set $eqmd_worker router;",

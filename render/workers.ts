@@ -7,7 +7,7 @@
  */
 import type { Settings } from "../config/settings";
 import type { WorkerSpec } from "../config/workers";
-import { workerContainerName } from "../config/workers";
+import { processHost, workerContainerName } from "../config/workers";
 import { renderLogConfig } from "./logConfig";
 import { SYNAPSE_PATHS, SYNAPSE_PORTS } from "./paths";
 import { toYaml } from "./yaml";
@@ -40,16 +40,16 @@ export function processSettings(s: Settings, listeners: readonly unknown[]): Rec
     ...(metrics ? { enable_metrics: true } : {}),
   };
   if (!w) return out;
-  const host = (name: string) => workerContainerName(s.names.synapseContainer, name);
+  const host = (name: string) => processHost(workerContainerName(s.names.synapseContainer, name));
   const named = (kind: WorkerSpec["kind"]) => w.list.filter((x) => x.kind === kind).map((x) => x.name);
   const media = named("media");
   const background = named("background");
   const persisters = named("events");
   return {
     ...out,
-    // Every process reaches every other by its container name on the stack's network.
+    // Every process reaches every other by its alias on the stack's network (processHost).
     instance_map: {
-      main: { host: s.names.synapseContainer, port: SYNAPSE_PORTS.replication },
+      main: { host: processHost(s.names.synapseContainer), port: SYNAPSE_PORTS.replication },
       ...Object.fromEntries(w.list.map((x) => [x.name, { host: host(x.name), port: SYNAPSE_PORTS.replication }])),
     },
     redis: {

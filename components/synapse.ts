@@ -148,18 +148,7 @@ export class Synapse extends pulumi.ComponentResource {
           ...(args.extraPorts ?? []).flatMap((p) => publishedPorts(p.port, p.internal)),
         ],
         restart: "unless-stopped",
-        // No startInterval: it needs Docker API 1.44 (Engine 25); older engines reject it.
-        healthcheck: {
-          tests: ["CMD", "curl", "-fSs", `http://localhost:${args.listenPort}/health`],
-          interval: goDuration(HEALTH_PROBE_INTERVAL_SECONDS),
-          timeout: goDuration(5),
-          retries: 3,
-          startPeriod: goDuration(args.startTimeoutSeconds),
-        },
-        wait: true,
-        waitTimeout: args.startTimeoutSeconds,
-        // Let Synapse finish in-flight requests and close its database pool.
-        destroyGraceSeconds: 30,
+        ...healthyOnStart(args.listenPort, args.startTimeoutSeconds),
         ...hardened(`${args.uid}:${args.gid}`, ["/tmp"]),
         ...boundedLog(args.containerLogs),
         ...memoryLimit(args.memoryMb),
@@ -277,4 +266,29 @@ export class Synapse extends pulumi.ComponentResource {
  */
 function written(files: VolumeJob): pulumi.Output<string> {
   return pulumi.all([files.status, files.job.id]).apply(([, id]) => id.slice(0, 12));
+}
+
+/**
+ * A Synapse process's health probe on `/health` of `port`, the engine waiting for it to pass
+ * (so nothing after it runs on a Synapse that is not serving), and a graceful stop. Shared by
+ * the main process and every worker.
+ */
+export function healthyOnStart(
+  port: number,
+  startTimeoutSeconds: number,
+): Pick<docker.ContainerArgs, "healthcheck" | "wait" | "waitTimeout" | "destroyGraceSeconds"> {
+  return {
+    // No startInterval: it needs Docker API 1.44 (Engine 25); older engines reject it.
+    healthcheck: {
+      tests: ["CMD", "curl", "-fSs", `http://localhost:${port}/health`],
+      interval: goDuration(HEALTH_PROBE_INTERVAL_SECONDS),
+      timeout: goDuration(5),
+      retries: 3,
+      startPeriod: goDuration(startTimeoutSeconds),
+    },
+    wait: true,
+    waitTimeout: startTimeoutSeconds,
+    // Let Synapse finish in-flight requests and close its database pool.
+    destroyGraceSeconds: 30,
+  };
 }

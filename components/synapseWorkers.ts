@@ -3,10 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { PublishedPort } from "../config";
 import type { WorkerSpec } from "../config/workers";
 import { childOptions } from "./childOptions";
-import { HEALTH_PROBE_INTERVAL_SECONDS, goDuration } from "./duration";
 import { boundedLog, ContainerLogs, hardened, memoryLimit } from "./hardening";
 import { publishedPorts } from "./ports";
-import { SynapseShared } from "./synapse";
+import { healthyOnStart, SynapseShared } from "./synapse";
 import { TYPE } from "./tokens";
 import { SYNAPSE_PATHS, SYNAPSE_PORTS } from "../render/paths";
 import { workerConfigPath } from "../render/workers";
@@ -80,16 +79,7 @@ export class SynapseWorkers extends pulumi.ComponentResource {
         networksAdvanced: [{ name: args.network, aliases: [args.host(w.name)] }],
         ports: metrics ? publishedPorts(metrics, SYNAPSE_PORTS.metrics) : [],
         restart: "unless-stopped",
-        healthcheck: {
-          tests: ["CMD", "curl", "-fSs", `http://localhost:${SYNAPSE_PORTS.replication}/health`],
-          interval: goDuration(HEALTH_PROBE_INTERVAL_SECONDS),
-          timeout: goDuration(5),
-          retries: 3,
-          startPeriod: goDuration(args.startTimeoutSeconds),
-        },
-        wait: true,
-        waitTimeout: args.startTimeoutSeconds,
-        destroyGraceSeconds: 30,
+        ...healthyOnStart(SYNAPSE_PORTS.replication, args.startTimeoutSeconds),
         ...hardened(`${args.uid}:${args.gid}`, ["/tmp"]),
         ...boundedLog(args.containerLogs),
         ...memoryLimit(args.memoryMb),

@@ -4,7 +4,7 @@
  *   npx tsx testbed/bench/backup.ts [--events 10000,100000] [--media-mib 16,128]
  *
  * Brings up a `dev-bench` stack: Pulumi.dev.yaml with the e2e tier's stand-in images and names
- * and ports of its own (prefix eqmd_bench, 127.0.0.1:28008/28080/55533; a dev-* name because
+ * and ports of its own (prefix eqmd_bench, 127.0.0.1:28308/28380/55533; a dev-* name because
  * the managed PostgreSQL is for dev stacks only), so it needs no e2e lock; loopback only. It
  * makes a room with real messages through Synapse's API, then grows it to each size in turn:
  * events cloned from a real message inside PostgreSQL, each with a random body
@@ -36,7 +36,7 @@ import { DEV_E2E_DIFFERENCES } from "../../tests/e2e/differences";
 
 const MIB = 1024 * 1024;
 const BENCH_PREFIX = "eqmd_bench";
-const BENCH_SYNAPSE_PORT = 28008;
+const BENCH_SYNAPSE_PORT = 28308;
 const NAMES = resourceNames(BENCH_PREFIX);
 
 /** The dev-e2e differences with the bench's own names and ports. */
@@ -46,7 +46,7 @@ function benchConfig(): Record<string, unknown> {
     "network.name": `${BENCH_PREFIX}_net`,
     "synapse.port": `127.0.0.1:${BENCH_SYNAPSE_PORT}`,
     publicBaseUrl: `http://localhost:${BENCH_SYNAPSE_PORT}/`,
-    "element.port": "127.0.0.1:28080",
+    "element.port": "127.0.0.1:28380",
     "postgres.port": 55533,
   };
   return withDifferences(

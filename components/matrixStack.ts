@@ -101,11 +101,12 @@ export class MatrixStack extends pulumi.ComponentResource {
         files: synapseFiles(s, args.files, secrets, oidc?.clientSecret),
         network: args.network,
         database: database.database,
+        // Synapse up to 1.150 refuses to start when OIDC discovery fails: client first.
+        startAfter: [database, ...(oidc ? [oidc] : []), ...(redis ? [redis] : [])],
         containerLogs: s.containerLogs,
         ...(s.synapse.memoryMb !== undefined ? { memoryMb: s.synapse.memoryMb } : {}),
       },
-      // Synapse up to 1.150 refuses to start when OIDC discovery fails: client first.
-      { parent: this, dependsOn: [database, ...(oidc ? [oidc] : []), ...(redis ? [redis] : [])] },
+      child,
     );
     const workerMode = redis
       ? declareWorkers(name, s, synapse.shared, args.network, database.database, {

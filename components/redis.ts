@@ -39,7 +39,9 @@ export class Redis extends pulumi.ComponentResource {
     const volume = new docker.Volume(
       `${name}-secrets`,
       { name: args.secrets.volumeName, labels: [{ label: "eqmd.matrix/role", value: "redis-secrets" }] },
-      { parent: this, deleteBeforeReplace: true },
+      // After the image only for the destroy: every deleted volume at one depth, one wave
+      // (tests/program/deleteWaves.test.ts).
+      { parent: this, deleteBeforeReplace: true, dependsOn: [image] },
     );
     // From Redis' own image, whose default user is root (the job chowns the file to UID:GID).
     const written = filesJob(

@@ -3,7 +3,9 @@
  * workers existed. The snapshot in tests/golden/program/<env>.json was recorded from the
  * program before the workers change (every resource under mocks: type, name, parent, inputs
  * with their secret paths, options) and is compared byte for byte. After an intended change to
- * the single-process program, rerun with UPDATE_GOLDEN=1 and review the diff.
+ * the single-process program, rerun with UPDATE_GOLDEN=1 and review the diff; `git log` of
+ * tests/golden/program says what each re-recording changed (so far only dependsOn, for the
+ * reset's delete waves).
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";

@@ -1,15 +1,17 @@
 /**
  * eqmd-matrix: the Matrix side of EquipeMed as one Pulumi declaration.
- * Config → validated settings → providers (+ dev-only PostgreSQL) → MatrixStack → outputs.
+ * Config → validated settings → providers (+ dev-only PostgreSQL, the images and volumes a reset
+ * keeps) → MatrixStack → outputs.
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { loadConfig } from "./config";
 import { ManagedPostgres } from "./components/managedPostgres";
+import { MatrixAssets } from "./components/matrixAssets";
 import { MatrixStack } from "./components/matrixStack";
 import { dockerProvider, postgresqlProvider } from "./components/providers";
-import { MATRIX_STACK_NAME } from "./components/tokens";
+import { MATRIX_ASSETS_NAME, MATRIX_STACK_NAME } from "./components/tokens";
 
 const projectDir = __dirname;
 const { settings: s, files, secrets } = loadConfig(projectDir);
@@ -52,9 +54,31 @@ if (s.postgres.mode === "managed") {
   );
 }
 
+// Outside MatrixStack too: what the reset's `up` would rebuild the same (see the component).
+const assets = new MatrixAssets(
+  MATRIX_ASSETS_NAME,
+  {
+    synapseImage: s.synapse.image,
+    elementImage: s.element.image,
+    synapseConfigVolume: s.names.configVolume,
+    synapseSecretsVolume: s.names.secretsVolume,
+    elementWebRootVolume: s.names.elementWebRootVolume,
+    ...(s.synapse.workers
+      ? {
+          workers: {
+            redisImage: s.synapse.workers.redis.image,
+            routerImage: s.synapse.workers.router.image,
+            redisSecretsVolume: s.names.redisSecretsVolume,
+          },
+        }
+      : {}),
+  },
+  { providers: [dockerEngine] },
+);
+
 const matrix = new MatrixStack(
   MATRIX_STACK_NAME,
-  { settings: s, files, secrets, network },
+  { settings: s, files, secrets, network, assets },
   { providers: [dockerEngine, postgresqlProvider(s.postgres, adminPassword, managed?.container)] },
 );
 

@@ -10,12 +10,12 @@ import { TYPE } from "./tokens";
 import { ELEMENT_PATHS } from "../render/paths";
 
 export interface ElementWebArgs {
-  /** Element Web image, pinned (element.image). */
-  readonly image: string;
+  /** Element Web's image (kept by a reset: components/matrixAssets.ts). */
+  readonly image: docker.RemoteImage;
   /** Container name (`<prefix>_element_web`). */
   readonly containerName: string;
-  /** The web root's volume and the job that fills it. */
-  readonly webRoot: { readonly volumeName: string; readonly jobName: string };
+  /** The web root's volume (kept by a reset; it carries the image's id) and the job that fills it. */
+  readonly webRoot: { readonly volume: docker.Volume; readonly jobName: string };
   /** Host address and port to publish on, or null to publish nothing. */
   readonly port: PublishedPort | null;
   /** Port the image's web server listens on inside the container (80, or 8080 unprivileged). */
@@ -42,26 +42,16 @@ export interface ElementWebArgs {
  * container, so the web root is a volume: a one-shot job from Element's own image mounts it
  * (Docker fills an empty volume from the image's /app), writes the files into it, and Element
  * mounts it read-only. The job's uploads hold no secret, so `pulumi preview` diffs config.json
- * key by key. The volume carries the image id: a new image gets a fresh web root.
+ * key by key. The volume (components/matrixAssets.ts) carries the image id: a new image gets a
+ * fresh web root.
  */
 export class ElementWeb extends pulumi.ComponentResource {
   public readonly container: docker.Container;
 
   constructor(name: string, args: ElementWebArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.ElementWeb, name, {}, opts);
-    const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, { parent: this });
-    const webRoot = new docker.Volume(
-      `${name}-web-root`,
-      {
-        name: args.webRoot.volumeName,
-        // A label change replaces the volume: a new image must not serve the old bundle.
-        labels: [
-          { label: "eqmd.matrix/role", value: "element-web-root" },
-          { label: "eqmd.matrix/image", value: image.imageId.apply(shortId) },
-        ],
-      },
-      { parent: this, deleteBeforeReplace: true },
-    );
+    const image = args.image;
+    const webRoot = args.webRoot.volume;
     const files: { path: string; content: string }[] = [{ path: ELEMENT_PATHS.config, content: args.configJson }];
     if (args.customCss !== undefined) files.push({ path: ELEMENT_PATHS.customCss, content: args.customCss });
     const written = filesJob(
@@ -113,9 +103,4 @@ export class ElementWeb extends pulumi.ComponentResource {
     // The job's status throws on a failed job: as an output of the component it fails the up.
     this.registerOutputs({ containerName: this.container.name, configWritten: written.status });
   }
-}
-
-/** Docker's short form of an id (12 hex digits, `sha256:` dropped): no long random-looking label. */
-export function shortId(id: string): string {
-  return id.replace(/^sha256:/, "").slice(0, 12);
 }

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LocalFiles, Settings, StackSecrets } from "../config";
 import { AfterResetHooks } from "./afterResetHooks";
 import { ElementWeb } from "./elementWeb";
+import { MatrixAssets } from "./matrixAssets";
 import { EnvFileSync } from "./envFileSync";
 import { OidcClient, OidcClientArgs } from "./oidcClient";
 import { RateLimitExemption } from "./rateLimitExemption";
@@ -37,6 +38,8 @@ export interface MatrixStackArgs {
   readonly secrets: StackSecrets;
   /** Docker network shared with eqmd's Django and PostgreSQL (created outside, never reset). */
   readonly network: pulumi.Input<string>;
+  /** The images and the volumes a reset keeps (declared outside, beside the network). */
+  readonly assets: MatrixAssets;
 }
 
 /**
@@ -63,9 +66,12 @@ export class MatrixStack extends pulumi.ComponentResource {
 
     const secrets = new SynapseSecrets(`${name}-secrets`, { workers: s.synapse.workers !== undefined }, child);
     // Worker mode (synapse.workers, components/workerMode.ts): Redis before every process.
-    const redis = secrets.workers
-      ? declareRedis(name, s, secrets.workers.redisPassword, args.network, child)
-      : undefined;
+    const workerAssets = args.assets.workers;
+    if (secrets.workers && !workerAssets) throw new Error("worker mode needs its images and volume in MatrixAssets");
+    const redis =
+      secrets.workers && workerAssets
+        ? declareRedis(name, s, secrets.workers.redisPassword, workerAssets, args.network, child)
+        : undefined;
     const mainMetrics = metricsPortOf(s, "main");
     const database = new SynapseDatabase(
       `${name}-database`,
@@ -80,12 +86,12 @@ export class MatrixStack extends pulumi.ComponentResource {
     const synapse = new Synapse(
       `${name}-synapse`,
       {
-        image: s.synapse.image,
+        image: args.assets.synapseImage,
         containerName: s.names.synapseContainer,
         mediaVolumeName: s.names.mediaVolume,
         mediaOwnerJobName: s.names.mediaInitContainer,
-        config: { volumeName: s.names.configVolume, jobName: s.names.configJobContainer },
-        secrets: { volumeName: s.names.secretsVolume, jobName: s.names.secretsJobContainer },
+        config: { volume: args.assets.synapseConfig, jobName: s.names.configJobContainer },
+        secrets: { volume: args.assets.synapseSecrets, jobName: s.names.secretsJobContainer },
         retainMedia: s.media.retainOnDelete,
         ...(s.synapse.fileLog
           ? { logs: { volumeName: s.names.logVolume, ownerJobName: s.names.logInitContainer } }
@@ -108,12 +114,13 @@ export class MatrixStack extends pulumi.ComponentResource {
       },
       child,
     );
-    const workerMode = redis
-      ? declareWorkers(name, s, synapse.shared, args.network, database.database, {
-          parent: this,
-          dependsOn: [synapse, redis],
-        })
-      : undefined;
+    const workerMode =
+      redis && workerAssets
+        ? declareWorkers(name, s, synapse.shared, workerAssets.routerImage, args.network, database.database, {
+            parent: this,
+            dependsOn: [synapse, redis],
+          })
+        : undefined;
     const admin = new SynapseAdmin(
       `${name}-admin`,
       {
@@ -132,9 +139,9 @@ export class MatrixStack extends pulumi.ComponentResource {
     new ElementWeb(
       `${name}-element`,
       {
-        image: s.element.image,
+        image: args.assets.elementImage,
         containerName: s.names.elementContainer,
-        webRoot: { volumeName: s.names.elementWebRootVolume, jobName: s.names.elementConfigJobContainer },
+        webRoot: { volume: args.assets.elementWebRoot, jobName: s.names.elementConfigJobContainer },
         port: s.element.port,
         containerPort: s.element.containerPort,
         configJson: renderElementConfigJson(s),

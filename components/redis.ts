@@ -9,12 +9,12 @@ import { REDIS_PATHS, SYNAPSE_PORTS } from "../render/paths";
 import { renderRedisConf } from "../render/workers";
 
 export interface RedisArgs {
-  /** Redis image, pinned (redis.image). */
-  readonly image: string;
+  /** Redis' image (kept by a reset: components/matrixAssets.ts). */
+  readonly image: docker.RemoteImage;
   /** Container name (`<prefix>_matrix_redis`): Synapse's processes find it by that name. */
   readonly containerName: string;
-  /** The volume holding redis.conf (its password) and the job that writes it. */
-  readonly secrets: { readonly volumeName: string; readonly jobName: string };
+  /** The volume holding redis.conf (its password; kept by a reset) and the job that writes it whole. */
+  readonly secrets: { readonly volume: docker.Volume; readonly jobName: string };
   /** Redis' password (secret): also Synapse's `redis.password_path` file. */
   readonly password: pulumi.Input<string>;
   /** "UID:GID" Redis runs as (Synapse's: the secret file is readable by it alone). */
@@ -35,14 +35,8 @@ export class Redis extends pulumi.ComponentResource {
 
   constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.Redis, name, {}, opts);
-    const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, { parent: this });
-    const volume = new docker.Volume(
-      `${name}-secrets`,
-      { name: args.secrets.volumeName, labels: [{ label: "eqmd.matrix/role", value: "redis-secrets" }] },
-      // After the image only for the destroy: every deleted volume at one depth, one wave
-      // (tests/program/deleteWaves.test.ts).
-      { parent: this, deleteBeforeReplace: true, dependsOn: [image] },
-    );
+    const image = args.image;
+    const volume = args.secrets.volume;
     // From Redis' own image, whose default user is root (the job chowns the file to UID:GID).
     const written = filesJob(
       `${name}-secrets-writer`,

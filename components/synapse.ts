@@ -20,18 +20,18 @@ export interface SynapseFile {
 }
 
 export interface SynapseArgs {
-  /** Synapse image, pinned (synapse.image). */
-  readonly image: string;
+  /** Synapse's image (kept by a reset: components/matrixAssets.ts). */
+  readonly image: docker.RemoteImage;
   /** Container name (`<prefix>_matrix_synapse`). */
   readonly containerName: string;
   /** Media store volume name (`<prefix>_matrix_media_store`). */
   readonly mediaVolumeName: string;
   /** Name of the one-shot job that chowns the media volume. */
   readonly mediaOwnerJobName: string;
-  /** The readable config files' volume and the job that writes it. */
-  readonly config: { readonly volumeName: string; readonly jobName: string };
-  /** The secret files' volume and the job that writes it. */
-  readonly secrets: { readonly volumeName: string; readonly jobName: string };
+  /** The readable config files' volume (kept by a reset) and the job that writes it whole. */
+  readonly config: { readonly volume: docker.Volume; readonly jobName: string };
+  /** The secret files' volume (kept by a reset) and the job that writes it whole. */
+  readonly secrets: { readonly volume: docker.Volume; readonly jobName: string };
   /** Keep the media volume in Docker when Pulumi deletes it (media.retainOnDelete). */
   readonly retainMedia: boolean;
   /** User Synapse runs as and that owns its files and media (eqmd: 1001). */
@@ -54,10 +54,7 @@ export interface SynapseArgs {
   readonly database: pulumi.Resource;
   /**
    * What must exist before the process starts (its database, the OIDC client, Redis). Only the
-   * container waits for them: the image, the volumes and their jobs need none of them, so `up`
-   * builds them beside the database, and, since the engine deletes in waves by depth from the
-   * roots (a child sits one below its parent), a destroy deletes every volume of the stack in
-   * one wave, paying the Docker provider's 2 s wait per volume once instead of once per depth.
+   * container waits for them: the jobs need none of them, so `up` runs them beside the database.
    */
   readonly startAfter: readonly pulumi.Resource[];
   /** Docker's log bound (containerLogs). */
@@ -99,9 +96,7 @@ export class Synapse extends pulumi.ComponentResource {
   constructor(name: string, args: SynapseArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.Synapse, name, {}, opts);
 
-    // Kept on destroy so a reset does not re-download it.
-    const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, { parent: this });
-
+    const image = args.image;
     // Media survives a reset unless the operator asks otherwise (media.retainOnDelete).
     this.mediaVolume = new docker.Volume(
       `${name}-media`,
@@ -228,8 +223,9 @@ export class Synapse extends pulumi.ComponentResource {
   }
 
   /**
-   * The config or the secrets volume and the job that writes it. Not kept on delete: it holds
-   * nothing the next `up` does not write again, and a reset must leave no old secret behind.
+   * The job that writes the config or the secrets volume whole. The volume outlives a reset
+   * (it holds nothing the next `up` does not write again); the job, inside MatrixStack, runs
+   * again on every reset and removes every file it does not declare, so no old secret stays.
    */
   private filesVolume(
     name: string,
@@ -240,13 +236,7 @@ export class Synapse extends pulumi.ComponentResource {
   ): { volume: docker.Volume } & VolumeJob {
     const secret = kind === "secrets";
     const where = args[kind];
-    const volume = new docker.Volume(
-      `${name}-${kind}`,
-      { name: where.volumeName, labels: [{ label: "eqmd.matrix/role", value: `synapse-${kind}` }] },
-      // After the image only to sit at the depth of Element's web root (whose label reads the
-      // image): the destroy then deletes all three volumes in one wave (tests/program/deleteWaves).
-      { parent: this, deleteBeforeReplace: true, dependsOn: [image] },
-    );
+    const volume = where.volume;
     const written = filesJob(
       `${name}-${kind}-writer`,
       {

@@ -1,6 +1,7 @@
 /** Component type tokens (`eqmd:matrix:<Name>`); the reset script finds MatrixStack by its token. */
 export const TYPE = {
   MatrixStack: "eqmd:matrix:MatrixStack",
+  MatrixAssets: "eqmd:matrix:MatrixAssets",
   SynapseDatabase: "eqmd:matrix:SynapseDatabase",
   SynapseSecrets: "eqmd:matrix:SynapseSecrets",
   OidcClient: "eqmd:matrix:OidcClient",
@@ -19,3 +20,6 @@ export const TYPE = {
 
 /** Logical name of the top component; its URN is what a reset destroys. */
 export const MATRIX_STACK_NAME = "matrix";
+
+/** Logical name of the images and volumes a reset keeps (components/matrixAssets.ts). */
+export const MATRIX_ASSETS_NAME = "matrix-assets";

@@ -6,6 +6,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Settings, WorkersSettings } from "../config";
 import { processHost, workerContainerName } from "../config/workers";
+import * as docker from "@pulumi/docker";
+import { WorkerAssets } from "./matrixAssets";
 import { Redis } from "./redis";
 import { SynapseFile, SynapseShared } from "./synapse";
 import { SynapseWorkers } from "./synapseWorkers";
@@ -40,6 +42,7 @@ export function declareRedis(
   name: string,
   s: Settings,
   password: pulumi.Output<string>,
+  assets: WorkerAssets,
   network: pulumi.Input<string>,
   opts: pulumi.ComponentResourceOptions,
 ): Redis {
@@ -47,9 +50,9 @@ export function declareRedis(
   return new Redis(
     `${name}-redis`,
     {
-      image: w.redis.image,
+      image: assets.redisImage,
       containerName: s.names.redisContainer,
-      secrets: { volumeName: s.names.redisSecretsVolume, jobName: s.names.redisSecretsJobContainer },
+      secrets: { volume: assets.redisSecrets, jobName: s.names.redisSecretsJobContainer },
       password,
       uid: s.uid,
       gid: s.gid,
@@ -66,6 +69,7 @@ export function declareWorkers(
   name: string,
   s: Settings,
   shared: SynapseShared,
+  routerImage: docker.RemoteImage,
   network: pulumi.Input<string>,
   database: pulumi.Resource,
   opts: { parent: pulumi.Resource; dependsOn: pulumi.Resource[] },
@@ -92,7 +96,7 @@ export function declareWorkers(
   const router = new WorkerRouter(
     `${name}-router`,
     {
-      image: w.router.image,
+      image: routerImage,
       containerName: s.names.routerContainer,
       port: s.synapse.port,
       listenPort: s.synapse.listenPort,

@@ -11,8 +11,8 @@ import { SYNAPSE_PATHS } from "../render/paths";
 import { ROUTER_HEALTH_PATH } from "../render/router";
 
 export interface WorkerRouterArgs {
-  /** nginx image, pinned (router.image). */
-  readonly image: string;
+  /** nginx's image (kept by a reset: components/matrixAssets.ts). */
+  readonly image: docker.RemoteImage;
   /** Container name (`<prefix>_matrix_router`). */
   readonly containerName: string;
   /** Synapse's published port (synapse.port): the router takes it over. */
@@ -38,7 +38,7 @@ export class WorkerRouter extends pulumi.ComponentResource {
 
   constructor(name: string, args: WorkerRouterArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.WorkerRouter, name, {}, opts);
-    const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, { parent: this });
+    const image = args.image;
     this.container = new docker.Container(
       `${name}-container`,
       {

@@ -52,6 +52,11 @@ export interface ResetFacts {
   /** Where the URN came from, for the plan. */
   readonly urnSource?: "outputs" | "state";
   readonly mediaVolume: string;
+  /**
+   * The volumes outside the MatrixStack (MatrixAssets) that the `up` rewrites whole: Synapse's
+   * config and secrets, Element's web root, Redis' password file in worker mode.
+   */
+  readonly rewrittenVolumes: readonly string[];
   /** Whether `pulumi destroy` leaves the media volume in Docker (media.retainOnDelete). */
   readonly mediaRetainedOnDelete: boolean;
   readonly synapseContainer: string;
@@ -143,6 +148,12 @@ export function factsFrom(
     permission: { allowed: true },
     ...(urn !== undefined ? { urn, urnSource: "outputs" as const } : {}),
     mediaVolume: out(OUTPUTS.mediaVolume) ?? s.names.mediaVolume,
+    rewrittenVolumes: [
+      s.names.configVolume,
+      s.names.secretsVolume,
+      s.names.elementWebRootVolume,
+      ...(s.synapse.workers ? [s.names.redisSecretsVolume] : []),
+    ],
     mediaRetainedOnDelete: s.media.retainOnDelete,
     synapseContainer: out(OUTPUTS.synapseContainer) ?? s.names.synapseContainer,
     serverName: s.server.name,

@@ -78,18 +78,24 @@ export function describeDestroyed(plan: PlanResult, facts: ResetFacts): string[]
   return lines;
 }
 
+const VOLUME = "docker:index/volume:Volume";
+
 function isMediaVolume(step: DestroyStep, facts: ResetFacts): boolean {
   const name = nameFromUrn(step.urn);
-  return step.type === "docker:index/volume:Volume" && (name === facts.mediaVolume || /media/i.test(name));
+  return step.type === VOLUME && (name === facts.mediaVolume || /media/i.test(name));
 }
 
 /** Synapse's log file volume (synapse.fileLog): always kept on delete, so a reset keeps the logs. */
 function isLogVolume(step: DestroyStep): boolean {
-  return step.type === "docker:index/volume:Volume" && /(^|[-_])logs$/.test(nameFromUrn(step.urn));
+  return step.type === VOLUME && /(^|[-_])logs$/.test(nameFromUrn(step.urn));
 }
 
-/** The "will be kept" block (and the media wipe, when asked). */
-export function describeKept(facts: ResetFacts, options: ResetOptions): string[] {
+/**
+ * The "will be kept" block (and the media wipe, when asked). `plan` tells whether this state
+ * still has the rewritten volumes inside the MatrixStack (a stack last updated by a program
+ * before MatrixAssets): then this destroy deletes them, and the plan must not say it keeps them.
+ */
+export function describeKept(facts: ResetFacts, options: ResetOptions, plan?: PlanResult): string[] {
   const lines = ["Will be kept (a reset never touches them):"];
   lines.push("  - the Django database and its data (users, patients, the OIDC provider's keys)");
   if (facts.managedPostgresContainer) {
@@ -98,6 +104,13 @@ export function describeKept(facts: ResetFacts, options: ResetOptions): string[]
     );
   } else {
     lines.push(`  - the PostgreSQL server at ${facts.postgres.host}:${facts.postgres.port} (eqmd's docker compose)`);
+  }
+  const deletesRewritten = plan?.deletes.some((d) => d.type === VOLUME && !isMediaVolume(d, facts) && !isLogVolume(d));
+  if (!deletesRewritten && facts.rewrittenVolumes.length > 0) {
+    lines.push(
+      `  - the images and the volumes ${facts.rewrittenVolumes.map((v) => `"${v}"`).join(", ")} (outside the MatrixStack):` +
+        " `up` writes every file on them again and removes any other, so no old secret stays",
+    );
   }
   if (options.wipeMedia) {
     lines.push("Will be deleted after the destroy (--wipe-media):");

@@ -44,8 +44,9 @@ export async function run(options: ResetOptions, deps: ResetDeps): Promise<ExitC
     }
   } else {
     say(`MatrixStack: ${urn}${facts.urnSource === "state" ? " (found in the state; the stack outputs lack it)" : ""}`);
+    let plan: PlanResult;
     try {
-      const plan = await timer.time("plan", () => destroyPlan(deps, urn, say, stream));
+      plan = await timer.time("plan", () => destroyPlan(deps, urn, say, stream));
       say();
       for (const line of describeDestroyed(plan, facts)) say(line);
     } catch (err) {
@@ -53,7 +54,7 @@ export async function run(options: ResetOptions, deps: ResetDeps): Promise<ExitC
       shout("Nothing was destroyed.");
       return finish(EXIT.failed, "failed in plan; nothing was destroyed");
     }
-    for (const line of describeKept(facts, options)) say(line);
+    for (const line of describeKept(facts, options, plan)) say(line);
     if (options.backupDir !== undefined)
       say(`Before destroying: back up the Synapse database and the media into ${options.backupDir}.`);
   }

@@ -27,6 +27,7 @@ import { MatrixFigures, startRatio, watchMatrix } from "./support/matrixWatch";
 import { planFromState } from "../../ops/reset/statePlan";
 import { secretOutput, secretStrings } from "./support/secrets";
 import { resourceNames } from "../../config/names";
+import { SYNAPSE_IMAGE } from "./support/images";
 import { SYNAPSE_PATHS } from "../../render/paths";
 import { E2E_ELEMENT_PORT, E2E_POSTGRES_PORT, E2E_PREFIX, E2E_SYNAPSE_PORT } from "./differences";
 
@@ -553,6 +554,13 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
     const oidBefore = await devSql("SELECT oid FROM pg_database WHERE datname = 'matrix_db'", pgPassword);
     const { path: mediaFile } = await uploadMedia(secretOutput(outputs, "synapseAdminToken"), "kept across the reset");
     await planFromStateIsTheEnginesPreview(dev, String(outputs["matrixStackUrn"]?.value));
+    // The secrets volume outlives the reset (MatrixAssets); its job must leave nothing old on it.
+    const readSecret = (file: string) => docker(["exec", "-u", "1001:1001", SYNAPSE, "cat", file]);
+    const signingKeyBefore = await readSecret(SYNAPSE_PATHS.signingKey);
+    await docker([
+      ...["run", "--rm", "--network", "none", "-v", `${NAMES.secretsVolume}:/s`, "--entrypoint", "sh"],
+      ...[SYNAPSE_IMAGE, "-c", "echo left-over > /s/stale.secret"],
+    ]);
     const matrix = await watchMatrix(SYNAPSE, `${SYNAPSE_URL}/health`);
     const reset = await figures.time("reset (npm run reset -- --yes)", () =>
       dev.npm(["reset", "--", "--stack", "dev-e2e", "--yes"]),
@@ -570,6 +578,9 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
     assert.ok(await adminSeesItself(secretOutput(after, "synapseAdminToken")), "the new admin token works");
     // As Synapse's user: root in the container has no capabilities to read past its modes.
     await docker(["exec", "-u", "1001:1001", SYNAPSE, "test", "-f", mediaFile]);
+    assert.notEqual(await readSecret(SYNAPSE_PATHS.signingKey), signingKeyBefore, "a new signing key");
+    const secretFiles = await docker(["exec", "-u", "1001:1001", SYNAPSE, "ls", "-A", SYNAPSE_PATHS.secretsDir]);
+    assert.doesNotMatch(secretFiles, /stale\.secret/, "the kept secrets volume holds only the new files");
     printResetFigures("reset", figures.get("reset (npm run reset -- --yes)") ?? 0, seen);
   });
 

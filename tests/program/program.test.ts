@@ -105,8 +105,9 @@ describe("resource tree", () => {
     assert.equal(prod.all(T.network).length, 0);
   });
 
-  test("components are parented children, never orphans", () => {
-    for (const r of prod.resources.filter((x) => x.type.startsWith("eqmd:matrix:") && x.type !== T.matrixStack)) {
+  test("components are parented children, never orphans (MatrixStack and MatrixAssets are the top level)", () => {
+    const topLevel: string[] = [T.matrixStack, "eqmd:matrix:MatrixAssets"];
+    for (const r of prod.resources.filter((x) => x.type.startsWith("eqmd:matrix:") && !topLevel.includes(x.type))) {
       assert.ok(inMatrixStackOf(prod)(r), `${r.name} has parent ${r.parent}`);
     }
   });

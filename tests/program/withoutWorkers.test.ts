@@ -4,8 +4,9 @@
  * program before the workers change (every resource under mocks: type, name, parent, inputs
  * with their secret paths, options) and is compared byte for byte. After an intended change to
  * the single-process program, rerun with UPDATE_GOLDEN=1 and review the diff; `git log` of
- * tests/golden/program says what each re-recording changed (so far only dependsOn, for the
- * reset's delete waves).
+ * tests/golden/program says what each re-recording changed (dependsOn, for the reset's delete
+ * waves; then the images and the rewritten volumes moved to MatrixAssets, with aliases, and
+ * every input stayed the same).
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";

@@ -89,6 +89,34 @@ describe("plan", () => {
       /Will be deleted after the destroy \(--wipe-media\):\n {2}- the media volume "eqmd_matrix_media_store"/,
     );
   });
+
+  it("kept: the images and the volumes the up rewrites, unless this state still destroys them", () => {
+    const keep = describeKept(facts(), { stack: "dev", wipeMedia: false, yes: false }).join("\n");
+    assert.match(
+      keep,
+      /the images and the volumes "eqmd_matrix_config", "eqmd_matrix_secrets", "eqmd_element_web_root" \(outside the MatrixStack\): `up` writes every file on them again/,
+    );
+    // A state from before MatrixAssets: the config volume sits inside the MatrixStack.
+    const olderState = {
+      deletes: [
+        { urn: volumeUrn, type: "docker:index/volume:Volume" },
+        {
+          urn: volumeUrn.replace(/::eqmd_matrix_media_store$/, "::matrix-synapse-config"),
+          type: "docker:index/volume:Volume",
+        },
+      ],
+      changeSummary: {},
+    };
+    const older = describeKept(facts(), { stack: "dev", wipeMedia: false, yes: false }, olderState).join("\n");
+    assert.doesNotMatch(older, /eqmd_matrix_config/);
+    assert.match(older, /media volume "eqmd_matrix_media_store"/);
+    const workers = describeKept(facts({ synapse: { passwordLogin: true, workers: { sync: 1 } } }), {
+      stack: "dev",
+      wipeMedia: false,
+      yes: false,
+    }).join("\n");
+    assert.match(workers, /"eqmd_matrix_redis_secrets" \(outside the MatrixStack\)/);
+  });
 });
 
 describe("plan with a minimal stack", () => {

@@ -35,6 +35,8 @@ interface RegisterRequest {
   getReplaceonchangesList(): string[];
   getReplaceWithList(): string[];
   getIgnorechangesList(): string[];
+  /** Each alias: a URN, or a spec (name, parent, …) the program does not use. */
+  getAliasesList(): { getUrn(): string; toObject(): unknown }[];
   getProvider(): string;
   getObject(): ProtoValue;
 }
@@ -107,6 +109,7 @@ async function main(): Promise<void> {
         replaceOnChanges: req.getReplaceonchangesList(),
         replaceWith: req.getReplaceWithList(),
         ignoreChanges: req.getIgnorechangesList(),
+        ...aliasesOf(req),
       },
     });
     return register(req, cb);
@@ -138,3 +141,10 @@ main().catch((err: unknown) => {
   process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
   process.exit(1);
 });
+
+/** The aliases a resource was registered with, as URNs (the program gives only URNs). */
+function aliasesOf(req: RegisterRequest): { aliases?: string[] } {
+  const list = req.getAliasesList();
+  if (list.length === 0) return {};
+  return { aliases: list.map((a) => a.getUrn() || JSON.stringify(a.toObject())) };
+}

@@ -27,6 +27,8 @@ export interface RecordedOptions {
   /** URNs whose replacement replaces this resource too. */
   readonly replaceWith: string[];
   readonly ignoreChanges: string[];
+  /** Former URNs (aliases given as URNs); absent when there are none. */
+  readonly aliases?: string[];
 }
 
 export interface RecordedResource {

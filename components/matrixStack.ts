@@ -104,6 +104,8 @@ export class MatrixStack extends pulumi.ComponentResource {
         ...(mainMetrics ? { extraPorts: [{ port: mainMetrics, internal: SYNAPSE_PORTS.metrics }] } : {}),
         listenPort: s.synapse.listenPort,
         startTimeoutSeconds: s.synapse.startTimeoutSeconds,
+        // Workers need the schema the main process migrates; alone, the admin step sees it ready.
+        engineWaitsUntilHealthy: redis !== undefined,
         files: synapseFiles(s, args.files, secrets, oidc?.clientSecret),
         network: args.network,
         database: database.database,

@@ -44,6 +44,14 @@ export interface SynapseArgs {
   readonly listenPort: number;
   /** How long Synapse may take to become healthy. */
   readonly startTimeoutSeconds: number;
+  /**
+   * Whether the engine waits for Docker to report the container healthy before anything that
+   * depends on it. Worker mode needs it (a worker must not start before the main process has
+   * migrated the schema). Without workers the next steps (the admin bootstrap, the verification)
+   * retry until Synapse answers, every 100 ms: they see it ready about a second sooner than
+   * Docker's 1 s probe followed by the provider's 1 s poll of the probe's result.
+   */
+  readonly engineWaitsUntilHealthy: boolean;
   /** Every file Synapse reads from /data (configs, keys, modules). */
   readonly files: readonly SynapseFile[];
   /** Docker network Synapse joins (alias `matrix-synapse`, which Django uses). */
@@ -151,7 +159,7 @@ export class Synapse extends pulumi.ComponentResource {
           ...(args.extraPorts ?? []).flatMap((p) => publishedPorts(p.port, p.internal)),
         ],
         restart: "unless-stopped",
-        ...healthyOnStart(args.listenPort, args.startTimeoutSeconds),
+        ...healthyOnStart(args.listenPort, args.startTimeoutSeconds, args.engineWaitsUntilHealthy),
         ...hardened(`${args.uid}:${args.gid}`, ["/tmp"]),
         ...boundedLog(args.containerLogs),
         ...memoryLimit(args.memoryMb),
@@ -269,13 +277,14 @@ function written(files: VolumeJob): pulumi.Output<string> {
 }
 
 /**
- * A Synapse process's health probe on `/health` of `port`, the engine waiting for it to pass
- * (so nothing after it runs on a Synapse that is not serving), and a graceful stop. Shared by
- * the main process and every worker.
+ * A Synapse process's health probe on `/health` of `port`, with `engineWaits` the engine waiting
+ * for it to pass (so nothing after it runs on a Synapse that is not serving), and a graceful
+ * stop. Shared by the main process and every worker.
  */
 export function healthyOnStart(
   port: number,
   startTimeoutSeconds: number,
+  engineWaits = true,
 ): Pick<docker.ContainerArgs, "healthcheck" | "wait" | "waitTimeout" | "destroyGraceSeconds"> {
   return {
     // No startInterval: it needs Docker API 1.44 (Engine 25); older engines reject it.
@@ -286,7 +295,8 @@ export function healthyOnStart(
       retries: 3,
       startPeriod: goDuration(startTimeoutSeconds),
     },
-    wait: true,
+    wait: engineWaits,
+    // Kept without the wait too: the provider's default (60) would only add a step to the diff.
     waitTimeout: startTimeoutSeconds,
     // Let Synapse finish in-flight requests and close its database pool.
     destroyGraceSeconds: 30,

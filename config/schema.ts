@@ -481,7 +481,8 @@ export const sectionFields = {
     startTimeoutSeconds: documented(
       wholeNumber(30, 1800, "a number of seconds from 30 to 1800, such as 300").default(300),
       {
-        description: "Deadline of the healthy-wait and of the verification.",
+        description:
+          "How long Synapse may take to answer after it starts: the deadline of the admin bootstrap's and the verification's wait for it (with workers, also of the engine's wait for each process to be healthy).",
         eqmd: "—",
         example: 600,
         bad: 10,

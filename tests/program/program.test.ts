@@ -171,15 +171,21 @@ describe("options", () => {
     for (const run of [prod, dev]) for (const r of run.resources) assert.equal(r.options.protect, false, r.name);
   });
 
-  test("long-running containers: replaced on healthcheck change, restart unless-stopped, wait healthy", () => {
+  test("long-running containers: replaced on healthcheck change, restart unless-stopped, health seen before the next step", () => {
     for (const name of ["eqmd_matrix_synapse", "eqmd_element_web"]) {
       const c = containerNamed(prod, name);
       assert.deepEqual(c.options.replaceOnChanges, ["healthcheck"]);
       assert.equal(c.inputs["restart"], "unless-stopped");
-      assert.equal(c.inputs["wait"], true);
       assert.ok(((get(c.inputs, "healthcheck.tests") as string[]) ?? []).length > 0);
     }
+    assert.equal(containerNamed(prod, "eqmd_element_web").inputs["wait"], true);
     const synapse = containerNamed(prod, "eqmd_matrix_synapse");
+    // Without workers the engine does not wait for Docker's probe: the admin bootstrap and the
+    // verification, which depend on the container, poll Synapse themselves (every 100 ms).
+    assert.equal(synapse.inputs["wait"], false);
+    const admin = prod.resources.find((r) => r.name === "matrix-admin-bootstrap");
+    const verification = prod.resources.find((r) => r.name === "matrix-verification-check");
+    for (const step of [admin, verification]) assert.ok(step?.options.dependsOn.includes(synapse.urn), step?.name);
     assert.deepEqual(get(synapse.inputs, "healthcheck.tests"), ["CMD", "curl", "-fSs", "http://localhost:8008/health"]);
     assert.equal(synapse.inputs["destroyGraceSeconds"], 30);
   });

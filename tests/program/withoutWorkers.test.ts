@@ -6,7 +6,8 @@
  * the single-process program, rerun with UPDATE_GOLDEN=1 and review the diff; `git log` of
  * tests/golden/program says what each re-recording changed (dependsOn, for the reset's delete
  * waves; then the images and the rewritten volumes moved to MatrixAssets, with aliases, and
- * every input stayed the same).
+ * every input stayed the same; then Synapse's `wait` and the admin bootstrap's poll, for the
+ * readiness seen sooner).
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";

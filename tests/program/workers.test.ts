@@ -43,7 +43,14 @@ describe("synapse.workers under mocks", () => {
   });
 
   test("every long-running container of the mode is hardened, supervised and healthchecked", () => {
-    for (const name of ["eqmd_matrix_redis", "eqmd_matrix_router", ...WORKERS.map((w) => `eqmd_matrix_synapse_${w}`)]) {
+    // The main process too: a worker must not start before it has migrated the schema.
+    const all = [
+      "eqmd_matrix_synapse",
+      "eqmd_matrix_redis",
+      "eqmd_matrix_router",
+      ...WORKERS.map((w) => `eqmd_matrix_synapse_${w}`),
+    ];
+    for (const name of all) {
       const c = named(name).inputs;
       assert.equal(c["readOnly"], true, name);
       assert.equal(c["user"], "1001:1001", name);

@@ -50,6 +50,9 @@ import urllib.error
 import urllib.parse
 
 POLL_SECONDS = 1.0
+# Nothing listening yet (Synapse still starting: the engine no longer waits for Docker's health
+# probe before this step): a refused connection costs nothing, so try again soon.
+CONNECT_POLL_SECONDS = 0.1
 REQUEST_TIMEOUT_SECONDS = 10.0
 RETRY_STATUSES = (502, 503, 504)
 DEVICE_NAME = "eqmd-matrix admin bootstrap"
@@ -122,6 +125,8 @@ class Synapse(object):
                 response = Response(*request_json(self.opener, method, self.base_url + path, timeout, token, body))
             except (urllib.error.URLError, http.client.HTTPException, ConnectionError, socket.timeout, OSError) as err:
                 last_problem = describe_no_answer(err)
+                time.sleep(min(CONNECT_POLL_SECONDS, max(self.remaining(), 0)))
+                continue
             else:
                 if response.status in RETRY_STATUSES:
                     last_problem = response.describe()

@@ -61,11 +61,12 @@ export function pulumiRunner(workDir: string, command = "pulumi"): PulumiRunner 
 /** Selects `stackName` (fails with a StackNotFoundError when there is none) and returns its ResetStack. */
 export async function selectCliStack(stackName: string, run: PulumiRunner): Promise<ResetStack> {
   const stack = cliStack(stackName, run);
+  // Reading the config is the first step of every command anyway; it also proves the stack exists.
+  const config = stack.getAllConfig();
   // The state is read next (the outputs, then the plan): export it beside the config instead
   // of after it, one CLI start less in series. Its own error, if any, surfaces where it is read.
   stack.exportStack?.().catch(() => undefined);
-  // Reading the config is the first step of every command anyway; it also proves the stack exists.
-  await stack.getAllConfig();
+  await config;
   return stack;
 }
 

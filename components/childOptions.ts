@@ -20,3 +20,16 @@ function asList(d: DependsOn): pulumi.Input<pulumi.Resource>[] {
   if (d === undefined) return [];
   return Array.isArray(d) ? d : [d as pulumi.Input<pulumi.Resource>];
 }
+
+/**
+ * How a long-running container is replaced. Docker never applies a changed healthcheck to a
+ * running container, so a change of it replaces the container; and its name is fixed, so the
+ * old one must go first. Without `deleteBeforeReplace` a replacement the engine decides itself
+ * (this `replaceOnChanges`) is create-before-delete, and Docker refuses the second container of
+ * that name: seen on the real engine when synapse.startTimeoutSeconds (the probe's start period)
+ * changed. Replacements the provider decides already delete first.
+ */
+export const SERVICE_REPLACEMENT = {
+  replaceOnChanges: ["healthcheck"],
+  deleteBeforeReplace: true,
+} as const satisfies pulumi.CustomResourceOptions;

@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { PublishedPort } from "../config";
 import { publishedPorts } from "./ports";
-import { childOptions } from "./childOptions";
+import { childOptions, SERVICE_REPLACEMENT } from "./childOptions";
 import { HEALTH_PROBE_INTERVAL_SECONDS, goDuration } from "./duration";
 import { boundedLog, ContainerLogs, hardened, memoryLimit } from "./hardening";
 import { filesJob } from "./volumeJobs";
@@ -98,7 +98,7 @@ export class ElementWeb extends pulumi.ComponentResource {
         // starts, is replaced instead).
         labels: [{ label: "eqmd.matrix/role", value: "element-web" }],
       },
-      childOptions(this, opts, { dependsOn: [written.job], replaceOnChanges: ["healthcheck"] }),
+      childOptions(this, opts, { dependsOn: [written.job], ...SERVICE_REPLACEMENT }),
     );
     // The job's status throws on a failed job: as an output of the component it fails the up.
     this.registerOutputs({ containerName: this.container.name, configWritten: written.status });

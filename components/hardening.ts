@@ -50,7 +50,13 @@ export function hardened(
   };
 }
 
-/** Docker's memory limit in MiB, when the stack sets one (no limit otherwise, as before). */
-export function memoryLimit(memoryMb: number | undefined): Pick<docker.ContainerArgs, "memory"> {
-  return memoryMb === undefined ? {} : { memory: memoryMb };
+/**
+ * Docker's memory limit in MiB, when the stack sets one (no limit otherwise, as before). The
+ * swap allowance is stated too, at what Docker gives a new container by default (as much swap
+ * as memory): an in-place update of the limit alone is refused by the engine ("Memory limit
+ * should be smaller than already set memoryswap limit"), seen when a running stack first set
+ * synapse.memoryMb.
+ */
+export function memoryLimit(memoryMb: number | undefined): Pick<docker.ContainerArgs, "memory" | "memorySwap"> {
+  return memoryMb === undefined ? {} : { memory: memoryMb, memorySwap: 2 * memoryMb };
 }

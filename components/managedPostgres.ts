@@ -2,6 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { HEALTH_PROBE_INTERVAL_SECONDS, goDuration } from "./duration";
 import { boundedLog, ContainerLogs, memoryLimit } from "./hardening";
+import { SERVICE_REPLACEMENT } from "./childOptions";
 import { publishedPorts } from "./ports";
 import { TYPE } from "./tokens";
 
@@ -80,7 +81,7 @@ export class ManagedPostgres extends pulumi.ComponentResource {
         ...memoryLimit(args.memoryMb),
         labels: [{ label: "eqmd.matrix/role", value: "dev-postgres" }],
       },
-      { parent: this, replaceOnChanges: ["healthcheck"] },
+      { parent: this, ...SERVICE_REPLACEMENT },
     );
     this.registerOutputs({ containerName: this.container.name });
   }

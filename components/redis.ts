@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions } from "./childOptions";
+import { childOptions, SERVICE_REPLACEMENT } from "./childOptions";
 import { HEALTH_PROBE_INTERVAL_SECONDS, goDuration } from "./duration";
 import { boundedLog, ContainerLogs, hardened, memoryLimit } from "./hardening";
 import { TYPE } from "./tokens";
@@ -98,7 +98,7 @@ export class Redis extends pulumi.ComponentResource {
           { label: "eqmd.matrix/credentials-written", value: written.status },
         ],
       },
-      childOptions(this, opts, { dependsOn: [written.job], replaceOnChanges: ["healthcheck"] }),
+      childOptions(this, opts, { dependsOn: [written.job], ...SERVICE_REPLACEMENT }),
     );
     this.registerOutputs({ containerName: this.container.name });
   }

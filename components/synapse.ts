@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { PublishedPort } from "../config";
 import { publishedPorts } from "./ports";
-import { childOptions } from "./childOptions";
+import { childOptions, SERVICE_REPLACEMENT } from "./childOptions";
 import { HEALTH_PROBE_INTERVAL_SECONDS, goDuration } from "./duration";
 import { boundedLog, ContainerLogs, hardened, memoryLimit } from "./hardening";
 import { TYPE } from "./tokens";
@@ -176,8 +176,7 @@ export class Synapse extends pulumi.ComponentResource {
       childOptions(this, opts, {
         dependsOn: [...args.startAfter, mediaOwned.job, config.job, secrets.job, ...(logs ? [logs.owned.job] : [])],
         replaceWith: [args.database],
-        // Docker never applies a changed healthcheck to a running container.
-        replaceOnChanges: ["healthcheck"],
+        ...SERVICE_REPLACEMENT,
         customTimeouts: { create: `${args.startTimeoutSeconds + 120}s` },
       }),
     );

@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { PublishedPort } from "../config";
 import type { WorkerSpec } from "../config/workers";
-import { childOptions } from "./childOptions";
+import { childOptions, SERVICE_REPLACEMENT } from "./childOptions";
 import { boundedLog, ContainerLogs, hardened, memoryLimit } from "./hardening";
 import { publishedPorts } from "./ports";
 import { healthyOnStart, SynapseShared } from "./synapse";
@@ -94,7 +94,7 @@ export class SynapseWorkers extends pulumi.ComponentResource {
       childOptions(this, opts, {
         dependsOn: [...s.jobs],
         replaceWith: [args.database],
-        replaceOnChanges: ["healthcheck"],
+        ...SERVICE_REPLACEMENT,
         customTimeouts: { create: `${args.startTimeoutSeconds + 120}s` },
       }),
     );

@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { PublishedPort } from "../config";
-import { childOptions } from "./childOptions";
+import { childOptions, SERVICE_REPLACEMENT } from "./childOptions";
 import { HEALTH_PROBE_INTERVAL_SECONDS, goDuration } from "./duration";
 import { boundedLog, ContainerLogs, hardened, memoryLimit } from "./hardening";
 import { publishedPorts } from "./ports";
@@ -73,7 +73,7 @@ export class WorkerRouter extends pulumi.ComponentResource {
           { label: "eqmd.matrix/config-job", value: args.shared.configWritten },
         ],
       },
-      childOptions(this, opts, { dependsOn: [...args.shared.jobs], replaceOnChanges: ["healthcheck"] }),
+      childOptions(this, opts, { dependsOn: [...args.shared.jobs], ...SERVICE_REPLACEMENT }),
     );
     this.registerOutputs({ containerName: this.container.name });
   }

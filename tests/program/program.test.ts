@@ -172,9 +172,14 @@ describe("options", () => {
   });
 
   test("long-running containers: replaced on healthcheck change, restart unless-stopped, health seen before the next step", () => {
-    for (const name of ["eqmd_matrix_synapse", "eqmd_element_web"]) {
-      const c = containerNamed(prod, name);
+    for (const c of [
+      containerNamed(prod, "eqmd_matrix_synapse"),
+      containerNamed(prod, "eqmd_element_web"),
+      containerNamed(dev, "eqmd_matrix_postgres"),
+    ]) {
       assert.deepEqual(c.options.replaceOnChanges, ["healthcheck"]);
+      // A fixed name: the engine's own replacement (this healthcheck rule) must delete first.
+      assert.equal(c.options.deleteBeforeReplace, true, String(c.inputs["name"]));
       assert.equal(c.inputs["restart"], "unless-stopped");
       assert.ok(((get(c.inputs, "healthcheck.tests") as string[]) ?? []).length > 0);
     }
@@ -220,6 +225,7 @@ describe("options", () => {
         assert.equal(c.inputs["logDriver"], "json-file", String(c.inputs["name"]));
         assert.deepEqual(c.inputs["logOpts"], { "max-size": "10m", "max-file": "5" }, String(c.inputs["name"]));
         assert.equal(c.inputs["memory"], undefined, `${String(c.inputs["name"])}: no memory limit by default`);
+        assert.equal(c.inputs["memorySwap"], undefined, String(c.inputs["name"]));
       }
     }
     const limited = runProgram("Pulumi.dev.yaml", {
@@ -231,6 +237,10 @@ describe("options", () => {
     });
     assert.equal(containerNamed(limited, "eqmd_matrix_synapse").inputs["memory"], 2048);
     assert.equal(containerNamed(limited, "eqmd_element_web").inputs["memory"], 128);
+    // Docker's own default for a new container, stated so that an in-place change of the limit
+    // is accepted (the engine refuses a memory update without the swap beside it).
+    assert.equal(containerNamed(limited, "eqmd_matrix_synapse").inputs["memorySwap"], 4096);
+    assert.equal(containerNamed(limited, "eqmd_element_web").inputs["memorySwap"], 256);
     assert.deepEqual(containerNamed(limited, "eqmd_element_web").inputs["logOpts"], {
       "max-size": "50m",
       "max-file": "2",

@@ -57,6 +57,7 @@ describe("synapse.workers under mocks", () => {
       assert.deepEqual(c["capabilities"], { drops: ["ALL"] }, name);
       assert.equal(c["restart"], "unless-stopped", name);
       assert.equal(c["wait"], true, `${name} is waited for until healthy`);
+      assert.equal(named(name).options.deleteBeforeReplace, true, `${name}: a fixed name, replaced delete-first`);
       assert.ok((c["healthcheck"] as { tests: string[] }).tests.length > 1, name);
     }
   });

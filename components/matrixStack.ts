@@ -135,6 +135,7 @@ export class MatrixStack extends pulumi.ComponentResource {
         registrationSharedSecret: secrets.registrationSharedSecret,
         adminPassword: secrets.adminPassword,
         database: database.database,
+        synapseContainer: s.names.synapseContainer,
       },
       { parent: this, dependsOn: [synapse] },
     );
@@ -169,6 +170,7 @@ export class MatrixStack extends pulumi.ComponentResource {
         adminToken: admin.accessToken,
         adminUserId: admin.userId,
         synapseContainerId: synapse.container.id,
+        synapseContainer: s.names.synapseContainer,
         ...(workerMode
           ? {
               workerRoutes: {

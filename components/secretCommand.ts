@@ -1,6 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { ExecTarget } from "../config";
+import { withContainerStateOnFailure } from "./commands/exec";
 import { ScriptName, scriptCommand, scriptStdinFields } from "./commands/pythonScripts";
 
 /**
@@ -35,4 +36,9 @@ export function scriptRun(
   envNames: readonly string[] = [],
 ): { create: string; stdin: pulumi.Output<string> } {
   return { create: scriptCommand(name, exec, envNames), stdin: secretJson(scriptStdinFields(name, input)) };
+}
+
+/** A script run that, when it fails, also reports the state of Synapse's container. */
+export function reportingSynapse<T extends { create: string }>(container: string, run: T): T {
+  return { ...run, create: withContainerStateOnFailure(run.create, container) };
 }

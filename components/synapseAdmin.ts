@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ExecTarget } from "../config";
 import { parseAdminBootstrap } from "./commands/parse";
 import { ADMIN_BOOTSTRAP_ENV, type AdminBootstrapInput } from "./commands/pythonScripts";
-import { scriptRun, secretCommand } from "./secretCommand";
+import { reportingSynapse, scriptRun, secretCommand } from "./secretCommand";
 import { childOptions } from "./childOptions";
 import { dockerEnv } from "./dockerEnv";
 import { TYPE } from "./tokens";
@@ -26,6 +26,8 @@ export interface SynapseAdminArgs {
   readonly adminPassword: pulumi.Input<string>;
   /** Synapse's database: when it is recreated the admin must be registered again. */
   readonly database: pulumi.Resource;
+  /** Synapse's container name: its state is reported when the bootstrap fails. */
+  readonly synapseContainer: string;
 }
 
 /**
@@ -43,18 +45,21 @@ export class SynapseAdmin extends pulumi.ComponentResource {
       `${name}-bootstrap`,
       {
         // PULUMI_COMMAND_STDOUT (the previous run's output) lets a rerun reuse its token.
-        ...scriptRun(
-          "admin_bootstrap",
-          args.exec,
-          {
-            base_url: args.synapseUrl,
-            shared_secret: args.registrationSharedSecret,
-            username: args.username,
-            password: args.adminPassword,
-            server_name: args.serverName,
-            deadline_seconds: args.deadlineSeconds,
-          } satisfies Record<keyof AdminBootstrapInput, unknown>,
-          ADMIN_BOOTSTRAP_ENV,
+        ...reportingSynapse(
+          args.synapseContainer,
+          scriptRun(
+            "admin_bootstrap",
+            args.exec,
+            {
+              base_url: args.synapseUrl,
+              shared_secret: args.registrationSharedSecret,
+              username: args.username,
+              password: args.adminPassword,
+              server_name: args.serverName,
+              deadline_seconds: args.deadlineSeconds,
+            } satisfies Record<keyof AdminBootstrapInput, unknown>,
+            ADMIN_BOOTSTRAP_ENV,
+          ),
         ),
         environment: dockerEnv(args),
       },

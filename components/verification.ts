@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ExecTarget } from "../config";
 import type { VerifySynapseInput, VerifyWorkersInput } from "./commands/pythonScripts";
-import { scriptRun, secretCommand } from "./secretCommand";
+import { reportingSynapse, scriptRun, secretCommand } from "./secretCommand";
 import { childOptions } from "./childOptions";
 import { dockerEnv } from "./dockerEnv";
 import { TYPE } from "./tokens";
@@ -28,6 +28,8 @@ export interface VerificationArgs {
   readonly adminUserId: pulumi.Input<string>;
   /** Changes whenever the Synapse container is replaced, so each new Synapse is verified. */
   readonly synapseContainerId: pulumi.Input<string>;
+  /** Synapse's container name: its state is reported when the check fails. */
+  readonly synapseContainer: string;
   /** Worker mode: a request of each routed kind must be served by a worker of that kind. */
   readonly workerRoutes?: {
     readonly routerUrl: string;
@@ -52,14 +54,17 @@ export class Verification extends pulumi.ComponentResource {
     const check = secretCommand(
       `${name}-check`,
       {
-        ...scriptRun("verify_synapse", args.exec, {
-          base_url: args.synapseUrl,
-          idp_id: args.oidc?.idpId ?? null,
-          issuer: args.oidc?.issuer ?? null,
-          admin_token: args.adminToken,
-          admin_user_id: args.adminUserId,
-          deadline_seconds: args.deadlineSeconds,
-        } satisfies Record<keyof VerifySynapseInput, unknown>),
+        ...reportingSynapse(
+          args.synapseContainer,
+          scriptRun("verify_synapse", args.exec, {
+            base_url: args.synapseUrl,
+            idp_id: args.oidc?.idpId ?? null,
+            issuer: args.oidc?.issuer ?? null,
+            admin_token: args.adminToken,
+            admin_user_id: args.adminUserId,
+            deadline_seconds: args.deadlineSeconds,
+          } satisfies Record<keyof VerifySynapseInput, unknown>),
+        ),
         environment: dockerEnv(args),
         triggers: [args.synapseContainerId],
       },

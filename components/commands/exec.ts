@@ -102,3 +102,18 @@ export interface RequiredLine {
   /** What is wrong, in words, when no line matches ("printed no KEY=<value> line"). */
   readonly missing: string;
 }
+
+/**
+ * `commandLine`, and when it fails, one more line on stderr: the state Docker reports for
+ * `container` (running or not, its exit code, whether the kernel killed it for memory, how
+ * often it restarted). The engine does not wait for Synapse's health probe, so the first step
+ * that needs a serving Synapse is where a Synapse that never starts shows; without this line it
+ * shows only as its `docker exec` dying (exit 137) or a deadline.
+ */
+export function withContainerStateOnFailure(commandLine: string, container: string): string {
+  const state =
+    `eqmd-matrix: the container ${container} is {{.State.Status}} (exit code {{.State.ExitCode}}, ` +
+    `killed for memory: {{.State.OOMKilled}}, restarts: {{.RestartCount}}); its output: docker logs ${container}`;
+  // In a subshell, so an `exit` inside the command line cannot skip the report.
+  return `(${commandLine}) || { status=$?; docker inspect -f ${shellQuote(state)} ${shellQuote(container)} >&2; exit "$status"; }`;
+}

@@ -538,6 +538,37 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
     await dev.stack.preview({ expectNoChanges: true });
   });
 
+  it("a Synapse that cannot start fails the up naming its container's state; the next up after the fix converges", async () => {
+    // A new probe start period (synapse.startTimeoutSeconds) replaces Synapse, delete-first (its
+    // name is fixed), and 64 MiB is less than Synapse needs to start: with no swap on the host
+    // the kernel kills it, again and again. The engine does not wait for Docker's health probe,
+    // so the admin step or the verification is where this shows.
+    assert.equal((await fs.promises.readFile("/proc/swaps", "utf8")).trim().split("\n").length, 1, "no swap here");
+    const synapseBefore = await containerState(SYNAPSE);
+    await dev.stack.setConfig("eqmd-matrix:synapse.startTimeoutSeconds", { value: "45" }, true);
+    await dev.stack.setConfig("eqmd-matrix:synapse.memoryMb", { value: "64" }, true);
+    try {
+      const failed = await dev.stack.up().then(
+        () => undefined,
+        (err: unknown) => String(err),
+      );
+      assert.ok(failed, "the up fails");
+      assert.match(
+        failed,
+        new RegExp(`eqmd-matrix: the container ${SYNAPSE} is \\w+ \\(exit code \\d+, killed for memory: true`),
+      );
+      assert.match(failed, new RegExp(`its output: docker logs ${SYNAPSE}`));
+    } finally {
+      await dev.stack.removeConfig("eqmd-matrix:synapse.memoryMb", true);
+      await dev.stack.removeConfig("eqmd-matrix:synapse.startTimeoutSeconds", true);
+    }
+    const fixed = await dev.stack.up();
+    assert.equal(fixed.summary.result, "succeeded");
+    assert.notEqual((await containerState(SYNAPSE)).id, synapseBefore.id, "Synapse was replaced");
+    assert.equal(await waitHealthy(60_000), "healthy");
+    await dev.stack.preview({ expectNoChanges: true });
+  });
+
   it("an invalid config value fails preview before any change, leaving the state byte-identical", async () => {
     const before = stateFilesText(dev.stateDir);
     await dev.stack.setConfig("eqmd-matrix:uid", { value: "-1" });

@@ -7,7 +7,7 @@
  * tests/golden/program says what each re-recording changed (dependsOn, for the reset's delete
  * waves; then the images and the rewritten volumes moved to MatrixAssets, with aliases, and
  * every input stayed the same; then Synapse's `wait` and the admin bootstrap's poll, for the
- * readiness seen sooner).
+ * readiness seen sooner, and the container state those steps report when they fail).
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";

@@ -7,6 +7,7 @@ import {
   shellJoin,
   shellQuote,
   stdinScriptLine,
+  withContainerStateOnFailure,
   withheldOnFailure,
 } from "../../../components/commands/exec";
 import { spawnSync } from "node:child_process";
@@ -19,7 +20,9 @@ import {
   shellScript,
 } from "../../../components/commands/pythonScripts";
 import { pythonInline, scriptStdin } from "../../support/pythonScripts";
-import { runArgv } from "./support/run";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { runArgv, runShell, tempDir } from "./support/run";
 
 const DOCKER_EXEC = { command: ["docker", "exec", "-i"], container: "eqmd_matrix_synapse" };
 const COMPOSE_EXEC = { command: ["docker", "compose", "exec", "-T"], container: "eqmd" };
@@ -210,5 +213,45 @@ describe("withheldOnFailure", () => {
     const r = sh(`set -eu\n${withheldOnFailure("false", "x")}\necho after`);
     assert.equal(r.status, 1);
     assert.ok(!r.stdout.includes("after"));
+  });
+});
+
+describe("withContainerStateOnFailure", () => {
+  /** A `docker` that prints its argv (one per line) and records that it ran. */
+  const fakeDocker = (): { dir: string; ran: () => boolean } => {
+    const dir = tempDir("inspect");
+    fs.writeFileSync(path.join(dir, "docker"), '#!/bin/sh\ntouch "$(dirname "$0")/ran"\nprintf "%s\\n" "$@"\n', {
+      mode: 0o755,
+    });
+    return { dir, ran: () => fs.existsSync(path.join(dir, "ran")) };
+  };
+
+  it("keeps a failing command's exit code and adds the container's state on stderr", async () => {
+    const docker = fakeDocker();
+    const r = await runShell(withContainerStateOnFailure("echo out; exit 137", "eqmd_matrix_synapse"), {
+      env: { PATH: `${docker.dir}:${process.env["PATH"] ?? ""}` },
+    });
+    assert.equal(r.code, 137);
+    assert.equal(r.stdout, "out\n");
+    const [verb, flag, format, container] = r.stderr.trimEnd().split("\n");
+    assert.deepEqual([verb, flag, container], ["inspect", "-f", "eqmd_matrix_synapse"]);
+    assert.match(
+      format ?? "",
+      /^eqmd-matrix: the container eqmd_matrix_synapse is \{\{\.State\.Status\}\} \(exit code/,
+    );
+    assert.match(
+      format ?? "",
+      /killed for memory: \{\{\.State\.OOMKilled\}\}, restarts: \{\{\.RestartCount\}\}\); its output: docker logs eqmd_matrix_synapse$/,
+    );
+  });
+
+  it("asks Docker nothing when the command succeeds", async () => {
+    const docker = fakeDocker();
+    const r = await runShell(withContainerStateOnFailure("echo fine", "eqmd_matrix_synapse"), {
+      env: { PATH: `${docker.dir}:${process.env["PATH"] ?? ""}` },
+    });
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, "fine\n");
+    assert.equal(docker.ran(), false);
   });
 });

@@ -17,8 +17,9 @@ const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
   config: ["config"],
   render: ["render", "config"],
   components: ["components", "render", "config"],
-  index: ["components", "config"],
-  ops: ["ops", "components", "render", "config"],
+  index: ["index", "components", "config"],
+  // The reset serves program.ts to its own `up` (ops/reset/programHost.ts).
+  ops: ["ops", "index", "components", "render", "config"],
   policy: ["policy", "config"],
 };
 
@@ -28,7 +29,7 @@ const CONFIG_READER = path.join("config", "index.ts");
 
 function layerOf(file: string): Layer | undefined {
   const rel = path.relative(REPO_ROOT, fs.realpathSync(file)).split(path.sep);
-  if (rel.length === 1 && rel[0] === "index.ts") return "index";
+  if (rel.length === 1 && (rel[0] === "index.ts" || rel[0] === "program.ts")) return "index";
   const top = rel[0];
   return top === "config" || top === "render" || top === "components" || top === "ops" || top === "policy"
     ? top
@@ -66,6 +67,7 @@ function resolveRelative(from: string, spec: string): string | undefined {
 
 const FILES = [
   path.join(REPO_ROOT, "index.ts"),
+  path.join(REPO_ROOT, "program.ts"),
   ...["config", "render", "components", "ops", "policy"].flatMap((d) => sourceFiles(path.join(REPO_ROOT, d))),
 ];
 

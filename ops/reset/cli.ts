@@ -58,9 +58,23 @@ export function pulumiRunner(workDir: string, command = "pulumi"): PulumiRunner 
     });
 }
 
+/**
+ * Where `up` gets its program: served from this process (programHost.ts), or by default the
+ * CLI's language host. The factory is called when the destroy starts, to load it early, and
+ * once per `up`.
+ */
+export interface ProgramClient {
+  address(): Promise<string>;
+  close(): void;
+}
+
 /** Selects `stackName` (fails with a StackNotFoundError when there is none) and returns its ResetStack. */
-export async function selectCliStack(stackName: string, run: PulumiRunner): Promise<ResetStack> {
-  const stack = cliStack(stackName, run);
+export async function selectCliStack(
+  stackName: string,
+  run: PulumiRunner,
+  program?: () => ProgramClient,
+): Promise<ResetStack> {
+  const stack = cliStack(stackName, run, program);
   // Reading the config is the first step of every command anyway; it also proves the stack exists.
   const config = stack.getAllConfig();
   // The state is read next (the outputs, then the plan): export it beside the config instead
@@ -70,7 +84,7 @@ export async function selectCliStack(stackName: string, run: PulumiRunner): Prom
   return stack;
 }
 
-export function cliStack(stackName: string, run: PulumiRunner): ResetStack {
+export function cliStack(stackName: string, run: PulumiRunner, program?: () => ProgramClient): ResetStack {
   const onStack = ["--stack", stackName];
   let config: Promise<Record<string, ResetConfigValue>> | undefined;
   let exported: Promise<{ deployment?: unknown }> | undefined;
@@ -107,14 +121,32 @@ export function cliStack(stackName: string, run: PulumiRunner): ResetStack {
     exportStack: state,
     previewDestroy: (opts) => previewWithEvents(opts, must),
     destroy: (opts) =>
-      changing(() => must(["destroy", "--yes", "--skip-preview", ...destroyArgs(opts)], opts.onOutput)),
+      changing(async () => {
+        const destroying = must(["destroy", "--yes", "--skip-preview", ...destroyArgs(opts)], opts.onOutput);
+        // The `up` after it needs the program: load it (about a second of this process's CPU)
+        // while the destroy's CLI starts, rather than after Synapse has stopped.
+        program?.();
+        return await destroying;
+      }),
     up: (opts: ResetUpOptions) =>
-      changing(() =>
-        must(
-          ["up", "--yes", "--skip-preview", ...(opts.replace ?? []).flatMap((u) => ["--replace", u])],
-          opts.onOutput,
-        ),
-      ),
+      changing(async () => {
+        const host = program?.();
+        const address = host === undefined ? undefined : await host.address();
+        try {
+          return await must(
+            [
+              "up",
+              "--yes",
+              "--skip-preview",
+              ...(opts.replace ?? []).flatMap((u) => ["--replace", u]),
+              ...(address === undefined ? [] : [`--client=${address}`]),
+            ],
+            opts.onOutput,
+          );
+        } finally {
+          host?.close();
+        }
+      }),
   };
 }
 

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { parseArgs, USAGE } from "./args";
 import { pulumiRunner, selectCliStack } from "./cli";
 import { runEntry } from "./node";
+import type { ProgramHost } from "./programHost";
 import { realDeps } from "./realDeps";
 import { run } from "./run";
 import { EXIT, ExitCode, ResetStack } from "./types";
@@ -34,7 +35,7 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
 
   let stack: ResetStack;
   try {
-    stack = await selectCliStack(options.stack, pulumiRunner(REPO_ROOT));
+    stack = await selectCliStack(options.stack, pulumiRunner(REPO_ROOT), programHost);
   } catch (err) {
     const e = err as Error;
     if (e.name === "StackNotFoundError") {
@@ -50,6 +51,17 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
   }
 
   return run({ ...options, ...(backupDir !== undefined ? { backupDir } : {}) }, realDeps(stack, REPO_ROOT));
+}
+
+let host: ProgramHost | undefined;
+
+/**
+ * The program, loaded on first call (not at import: `--help` and a refusal need none of it)
+ * and served to the reset's `up` from this process (programHost.ts).
+ */
+function programHost(): ProgramHost {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded when needed, see above
+  return (host ??= (require("./programHost") as typeof import("./programHost")).hostProgram(REPO_ROOT));
 }
 
 runEntry("reset", main);

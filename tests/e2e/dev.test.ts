@@ -547,22 +547,27 @@ describe("the dev stack on the real engine", { timeout: 60 * 60_000 }, () => {
     const synapseBefore = await containerState(SYNAPSE);
     await dev.stack.setConfig("eqmd-matrix:synapse.startTimeoutSeconds", { value: "45" }, true);
     await dev.stack.setConfig("eqmd-matrix:synapse.memoryMb", { value: "64" }, true);
+    let failed: string | undefined;
     try {
-      const failed = await dev.stack.up().then(
+      failed = await dev.stack.up().then(
         () => undefined,
         (err: unknown) => String(err),
       );
-      assert.ok(failed, "the up fails");
-      assert.match(
-        failed,
-        new RegExp(`eqmd-matrix: the container ${SYNAPSE} is \\w+ \\(exit code \\d+, killed for memory: true`),
-      );
-      assert.match(failed, new RegExp(`its output: docker logs ${SYNAPSE}`));
     } finally {
       await dev.stack.removeConfig("eqmd-matrix:synapse.memoryMb", true);
       await dev.stack.removeConfig("eqmd-matrix:synapse.startTimeoutSeconds", true);
     }
+    // The fix first, so that a failed assertion below leaves a working stack to the next tests.
     const fixed = await dev.stack.up();
+    assert.ok(failed, "the up fails");
+    // The container's cgroup kills its largest process: Synapse (then Docker restarts it), or
+    // the admin step's `docker exec` beside it (exit status 137, Synapse still running).
+    const state = new RegExp(
+      `eqmd-matrix: the container ${SYNAPSE} is \\w+ \\(exit code \\d+, killed for memory: (true|false)`,
+    ).exec(failed);
+    assert.ok(state, failed);
+    assert.ok(state[1] === "true" || /exit status 137/.test(failed), failed);
+    assert.match(failed, new RegExp(`its output: docker logs ${SYNAPSE}`));
     assert.equal(fixed.summary.result, "succeeded");
     assert.notEqual((await containerState(SYNAPSE)).id, synapseBefore.id, "Synapse was replaced");
     assert.equal(await waitHealthy(60_000), "healthy");
